@@ -1,0 +1,113 @@
+"""Settings, read from the environment with defaults that need nothing but Python.
+
+`settings_from_env` is called by `create_app`; tests pass overrides on top of it.
+Unset variables fall back to embedded services:
+
+- DATABASE_URL: a SQLite file in instance/
+- REDIS_URL: Celery's broker becomes kombu's SQLAlchemy transport on a SQLite file
+- SMTP_URL: mails are written as .eml files into instance/mail/
+- SECRET_KEY: generated once into instance/secret_key (never in the repository)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+def database_url(raw: str | None, instance_path: Path) -> str:
+    if not raw:
+        return f"sqlite:///{instance_path / 'inspections.sqlite3'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix) :]
+    return raw
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Read instance/secret_key, creating it (mode 0600) the first time."""
+    path = instance_path / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process won the race: use its key
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+def celery_settings(broker_url: str) -> dict[str, Any]:
+    """Celery settings, chosen after its reliability notes.
+
+    Tasks are idempotent through database state, so they acknowledge late and take one
+    message at a time: a worker killed mid-task leaves the message to be redelivered.
+    """
+    return {
+        "broker_url": broker_url,
+        "broker_connection_retry_on_startup": True,
+        # The visibility timeout must outlast the longest task, or Redis redelivers
+        # a message that is still being worked on.
+        "broker_transport_options": {"visibility_timeout": 3600},
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "timezone": "UTC",
+        "enable_utc": True,
+        "beat_schedule": {
+            "system-heartbeat": {"task": "system.heartbeat", "schedule": 60.0},
+        },
+    }
+
+
+def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    env = os.environ if env is None else env
+    profile = env.get("INSPECTIONS_PROFILE", "production")
+    redis_url = env.get("REDIS_URL") or None
+    broker = redis_url or f"sqla+sqlite:///{instance_path / 'celery-broker.sqlite3'}"
+    secure_cookies = profile == "production"
+    return {
+        "PROFILE": profile,
+        "SECRET_KEY": env.get("SECRET_KEY") or load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "SMTP_URL": env.get("SMTP_URL") or None,
+        "MAIL_FOLDER": str(instance_path / "mail"),
+        "MAIL_FROM": env.get("MAIL_FROM", "Kiểm tra CCHC <no-reply@inspections.example>"),
+        "CELERY": celery_settings(broker),
+        # Sessions: signed cookie, refreshed on every request, so the lifetime below is the
+        # idle timeout; the absolute timeout is enforced in auth on top of it.
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "__Host-session" if secure_cookies else "session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=int(env.get("IDLE_TIMEOUT_MINUTES", "30"))),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=int(env.get("ABSOLUTE_TIMEOUT_HOURS", "12"))),
+        "REMEMBER_COOKIE_DURATION": timedelta(0),
+        # Request limits: whole body (uploads) and any single non-file form field.
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": DISPLAY_TIMEZONE,
+        "LANGUAGES": ("vi", "en"),
+        "PREFERRED_URL_SCHEME": "https" if secure_cookies else "http",
+    }

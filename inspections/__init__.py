@@ -1,0 +1,89 @@
+"""The administrative-reform inspection workflow tool."""
+
+from __future__ import annotations
+
+import os
+from importlib import import_module
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import load_secret_key, settings_from_env
+
+
+def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=instance_path or os.environ.get("INSPECTIONS_INSTANCE") or None,
+        instance_relative_config=True,
+        template_folder="../templates",
+    )
+    app.config.update(settings_from_env(Path(app.instance_path)))
+    app.config.update(config or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_templating(app)
+    _register_cli(app)
+
+    from workers.app import celery_init_app
+
+    celery_init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from inspections import models  # noqa: F401 - the whole schema, for Alembic
+    from inspections.extensions import babel, csrf, db, login_manager, migrate
+    from inspections.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from inspections import errors_web
+
+    for feature in ("auth", "reports", "plans", "audit", "system"):
+        # Importing the routes module attaches the views to the feature's blueprint.
+        import_module(f"inspections.{feature}.routes")
+        app.register_blueprint(import_module(f"inspections.{feature}").bp)
+    errors_web.register(app)
+
+
+def _register_templating(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from inspections import policy
+    from inspections.auth.forms import LanguageForm, LogoutForm
+    from inspections.i18n import show_date, show_datetime
+    from inspections.labels import label
+
+    app.jinja_env.filters["date"] = show_date
+    app.jinja_env.filters["datetime"] = show_datetime
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals.update(
+        policy=policy, get_locale=get_locale, LanguageForm=LanguageForm, LogoutForm=LogoutForm
+    )
+
+
+def _register_cli(app: Flask) -> None:
+    from inspections.audit.cli import cli as audit_cli
+    from inspections.auth.cli import cli as users_cli
+    from inspections.demo.cli import cli as demo_cli
+
+    for group in (users_cli, audit_cli, demo_cli):
+        app.cli.add_command(group)

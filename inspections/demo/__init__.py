@@ -1,0 +1,1 @@
+"""Demo data from the source document, loaded by `flask demo load`."""

@@ -1,0 +1,51 @@
+"""Languages: Vietnamese by default, English on request; dates in Asia/Ho_Chi_Minh."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import current_app, request, session
+from flask_babel import format_date, format_datetime
+from flask_login import current_user
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def select_locale() -> str:
+    """The user's saved language, else the one picked on the page, else Vietnamese."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("language") if request else None
+    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def show_date(value: date | datetime | None) -> str:
+    """dd/mm/yyyy; a datetime is first moved to Asia/Ho_Chi_Minh."""
+    if value is None:
+        return "—"
+    return format_date(value, "dd/MM/yyyy")
+
+
+def show_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return format_datetime(value, "dd/MM/yyyy HH:mm")
+
+
+def compile_catalogs(root: Path = TRANSLATIONS) -> list[Path]:
+    """Compile every messages.po under `root` whose .mo is missing or older."""
+    compiled = []
+    for po_path in root.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as f:
+            catalog = read_po(f)
+        with mo_path.open("wb") as f:
+            write_mo(f, catalog)
+        compiled.append(mo_path)
+    return compiled

@@ -1,0 +1,73 @@
+"""Translated names for the values users see (statuses, kinds, roles)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+from inspections.auth.models import Role
+from inspections.cases.models import CaseSource, CaseStatus
+from inspections.plans.models import PlanStatus, TargetKind
+from inspections.teams.models import TeamKind, TeamRole
+from inspections.units.models import UnitKind
+from inspections.visits.models import InspectionKind, InspectionStatus, Slot, VisitStatus
+
+# Keyed by (enum class, value): members of different enums can share a value ("joint").
+_LABELS = [
+    (Role.ADMIN, _l("Administrator")),
+    (Role.COORDINATOR, _l("Coordinator")),
+    (Role.OBSERVER, _l("Observer")),
+    (Role.INSPECTOR, _l("Inspector")),
+    (Role.UNIT_CONTACT, _l("Unit contact")),
+    (PlanStatus.DRAFT, _l("Draft")),
+    (PlanStatus.APPROVED, _l("Approved")),
+    (PlanStatus.IN_PROGRESS, _l("In progress")),
+    (PlanStatus.CLOSED, _l("Closed")),
+    (TargetKind.JOINT, _l("Joint inspections")),
+    (TargetKind.SURPRISE, _l("Surprise inspections")),
+    (TargetKind.CASE, _l("Cases")),
+    (TeamKind.JOINT, _l("Joint (inter-agency) team")),
+    (TeamKind.PUBLIC_SERVICE, _l("Public-service team")),
+    (TeamRole.HEAD, _l("Head")),
+    (TeamRole.DEPUTY, _l("Deputy head")),
+    (TeamRole.MEMBER, _l("Member")),
+    (TeamRole.SECRETARY, _l("Secretary")),
+    (UnitKind.CITY, _l("City")),
+    (UnitKind.DEPARTMENT, _l("Department")),
+    (UnitKind.DISTRICT, _l("District")),
+    (UnitKind.COMMUNE, _l("Commune or ward")),
+    (UnitKind.PUBLIC_SERVICE, _l("Public service unit")),
+    (InspectionKind.JOINT, _l("Joint")),
+    (InspectionKind.SURPRISE, _l("Surprise")),
+    (InspectionStatus.ASSIGNED, _l("Assigned")),
+    (InspectionStatus.SCHEDULED, _l("Scheduled")),
+    (InspectionStatus.VISITED, _l("Visited")),
+    (InspectionStatus.CONCLUDED, _l("Concluded")),
+    (InspectionStatus.CANCELLED, _l("Cancelled")),
+    (VisitStatus.PROPOSED, _l("Proposed")),
+    (VisitStatus.APPROVED, _l("Approved")),
+    (VisitStatus.IN_PROGRESS, _l("In progress")),
+    (VisitStatus.DONE, _l("Done")),
+    (VisitStatus.CANCELLED, _l("Cancelled")),
+    (Slot.MORNING, _l("Morning")),
+    (Slot.AFTERNOON, _l("Afternoon")),
+    (CaseSource.COMPLAINT, _l("Complaint")),
+    (CaseSource.PRESS, _l("Press report")),
+    (CaseSource.HOTLINE, _l("Hotline")),
+    (CaseSource.REFERRAL, _l("Referral")),
+    (CaseStatus.INTAKE, _l("Intake")),
+    (CaseStatus.ASSIGNED, _l("Assigned")),
+    (CaseStatus.INVESTIGATING, _l("Under inspection")),
+    (CaseStatus.CONCLUDED, _l("Concluded")),
+    (CaseStatus.CLOSED, _l("Closed")),
+]
+
+
+LABELS = {(type(member), member.value): text for member, text in _LABELS}
+
+
+def label(value: StrEnum | None) -> str:
+    if value is None:
+        return "—"
+    return str(LABELS.get((type(value), value.value), value.value))

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspections.db import UTCDateTime, str_enum, utcnow
+from inspections.extensions import db
+
+if TYPE_CHECKING:
+    from inspections.findings.models import Finding
+    from inspections.units.models import Unit
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    REPORTED = "reported"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+
+class CorrectiveAction(db.Model):
+    """What a unit must fix after a non-compliant finding, and by when."""
+
+    __tablename__ = "corrective_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(sa.ForeignKey("findings.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    description: Mapped[str] = mapped_column(sa.Text)
+    due_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus), default=ActionStatus.OPEN)
+    report_text: Mapped[str | None] = mapped_column(sa.Text)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_reason: Mapped[str | None] = mapped_column(sa.Text)
+    verified_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    finding: Mapped[Finding] = relationship()
+    unit: Mapped[Unit] = relationship()

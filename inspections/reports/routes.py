@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import render_template
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from inspections import policy
+from inspections.auth.models import Role
+from inspections.extensions import db
+from inspections.plans.models import Plan
+from inspections.remediation.models import ActionStatus, CorrectiveAction
+from inspections.reports import bp
+from inspections.reports.services import plan_progress
+from inspections.visits.models import Inspection, Visit
+
+
+@bp.route("/")
+@login_required
+def home() -> str:
+    if current_user.role == Role.UNIT_CONTACT:
+        return _unit_home()
+    if current_user.role == Role.INSPECTOR:
+        return _team_home()
+    plans = list(
+        db.session.scalars(
+            policy.visible_plans(current_user)
+            .options(selectinload(Plan.targets))
+            .order_by(Plan.year.desc(), Plan.id.desc())
+        )
+    )
+    return render_template("reports/home_staff.html", plans=plans, progress=plan_progress(plans))
+
+
+def _team_home() -> str:
+    inspections = db.session.scalars(
+        policy.visible_inspections(current_user)
+        .options(selectinload(Inspection.unit), selectinload(Inspection.team), selectinload(Inspection.visits))
+        .order_by(Inspection.id)
+    ).all()
+    return render_template("reports/home_team.html", inspections=inspections)
+
+
+def _unit_home() -> str:
+    inspections = db.session.scalars(
+        policy.visible_inspections(current_user)
+        .options(selectinload(Inspection.team), selectinload(Inspection.visits))
+        .order_by(Inspection.id)
+    ).all()
+    actions = db.session.scalars(
+        sa.select(CorrectiveAction)
+        .where(
+            CorrectiveAction.unit_id == current_user.home_unit_id,
+            CorrectiveAction.status.in_([ActionStatus.OPEN, ActionStatus.RETURNED]),
+        )
+        .order_by(CorrectiveAction.due_on)
+    ).all()
+    return render_template(
+        "reports/home_unit.html", inspections=inspections, actions=actions, Visit=Visit
+    )

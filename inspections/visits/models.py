@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inspections.db import UTCDateTime, str_enum, utcnow
+from inspections.extensions import db
+
+if TYPE_CHECKING:
+    from inspections.plans.models import Plan
+    from inspections.teams.models import Team
+    from inspections.units.models import Unit
+
+
+class InspectionKind(StrEnum):
+    JOINT = "joint"
+    SURPRISE = "surprise"
+
+
+class InspectionStatus(StrEnum):
+    ASSIGNED = "assigned"
+    SCHEDULED = "scheduled"
+    VISITED = "visited"
+    CONCLUDED = "concluded"
+    CANCELLED = "cancelled"
+
+
+class VisitStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Slot(StrEnum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+
+class Inspection(db.Model):
+    """One unit assigned to one team under a plan."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (
+        # A unit is inspected once per plan and kind.
+        sa.UniqueConstraint("plan_id", "unit_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    kind: Mapped[InspectionKind] = mapped_column(str_enum(InspectionKind))
+    status: Mapped[InspectionStatus] = mapped_column(
+        str_enum(InspectionStatus), default=InspectionStatus.ASSIGNED
+    )
+    # Set when the unit came out of a surprise draw (the draw itself is in the audit log).
+    drawn: Mapped[bool] = mapped_column(default=False)
+    conflict_override_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    plan: Mapped[Plan] = relationship()
+    team: Mapped[Team] = relationship()
+    unit: Mapped[Unit] = relationship()
+    visits: Mapped[list[Visit]] = relationship(
+        back_populates="inspection", order_by="Visit.starts_at"
+    )
+
+
+class Visit(db.Model):
+    """A dated half-day visit of a team to the inspected unit."""
+
+    __tablename__ = "visits"
+    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    slot: Mapped[Slot] = mapped_column(str_enum(Slot))
+    status: Mapped[VisitStatus] = mapped_column(str_enum(VisitStatus), default=VisitStatus.PROPOSED)
+    # A date fixed by hand stays where it is when a schedule is proposed again.
+    fixed: Mapped[bool] = mapped_column(default=False)
+    # Optimistic lock: a move based on an old version is refused.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    inspection: Mapped[Inspection] = relationship(back_populates="visits")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DayKind(StrEnum):
+    DAY_OFF = "day_off"  # an extra day off announced by the government
+    WORKING_DAY = "working_day"  # a Saturday or Sunday worked in exchange
+
+
+class CalendarDay(db.Model):
+    """An exception to the statutory working-day calendar, entered by an admin."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    kind: Mapped[DayKind] = mapped_column(str_enum(DayKind))
+    note: Mapped[str] = mapped_column(sa.String(255), default="")

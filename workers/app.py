@@ -1,0 +1,32 @@
+"""Flask's own Celery pattern: every task runs inside the Flask app context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from celery.signals import worker_process_init
+from flask import Flask
+
+
+def celery_init_app(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(app.config["CELERY"])
+    celery_app.conf.include = ["workers.tasks"]
+    celery_app.set_default()
+    app.extensions["celery"] = celery_app
+
+    def dispose_engine(**_: Any) -> None:
+        # A forked child must not reuse the parent's pooled database connections.
+        from inspections.extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)
+
+    worker_process_init.connect(dispose_engine, weak=False)
+    return celery_app

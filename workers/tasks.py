@@ -1,0 +1,14 @@
+"""Tasks hold no rules: open the app context (FlaskTask does), call a service, commit."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from inspections.extensions import db
+from inspections.system.services import record_heartbeat
+
+
+@shared_task(name="system.heartbeat", bind=True, ignore_result=True)
+def heartbeat(self) -> None:  # noqa: ANN001 - Celery's bound task
+    record_heartbeat(worker=self.request.hostname or "unknown")
+    db.session.commit()
