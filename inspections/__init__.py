@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from config import load_secret_key, settings_from_env
 
@@ -25,6 +25,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
 
+    _limit_request_size(app)  # first: CSRF protection reads the form in its own hook
     _init_extensions(app)
     _register_blueprints(app)
     _register_templating(app)
@@ -52,6 +53,15 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+
+
+def _limit_request_size(app: Flask) -> None:
+    """Only multipart requests (uploads) may use the full MAX_CONTENT_LENGTH."""
+
+    @app.before_request
+    def limit_plain_bodies() -> None:
+        if request.mimetype != "multipart/form-data":
+            request.max_content_length = app.config["MAX_FORM_MEMORY_SIZE"]
 
 
 def _register_blueprints(app: Flask) -> None:

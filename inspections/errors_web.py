@@ -34,6 +34,7 @@ def _page(code: int, detail: object | None = None) -> tuple[str, int]:
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> tuple[str, int]:
+        log.info("CSRF refusal: %s", exc.description)
         return _page(
             400,
             _l("The form has expired or did not come from this site. Please go back, reload the page and try again."),
