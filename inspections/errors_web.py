@@ -37,7 +37,10 @@ def register(app: Flask) -> None:
         log.info("CSRF refusal: %s", exc.description)
         return _page(
             400,
-            _l("The form has expired or did not come from this site. Please go back, reload the page and try again."),
+            _l(
+                "The form has expired or did not come from this site. "
+                "Please go back, reload the page and try again."
+            ),
         )
 
     @app.errorhandler(HTTPException)

@@ -44,6 +44,7 @@ def _member_team_ids(user: User) -> sa.Select[tuple[int]]:
 
 # --- plans -------------------------------------------------------------------------------
 
+
 def can_view_plans(viewer: Viewer) -> bool:
     return has_role(viewer, *STAFF_ROLES, Role.INSPECTOR)
 
@@ -56,9 +57,7 @@ def visible_plans(viewer: Viewer) -> sa.Select[tuple[Plan]]:
         return query.where(sa.false())
     if user.role in STAFF_ROLES:
         return query
-    return query.where(
-        Plan.id.in_(sa.select(Team.plan_id).where(Team.id.in_(_member_team_ids(user))))
-    )
+    return query.where(Plan.id.in_(sa.select(Team.plan_id).where(Team.id.in_(_member_team_ids(user)))))
 
 
 def can_view_plan(viewer: Viewer, plan: Plan) -> bool:
@@ -79,6 +78,7 @@ def can_manage_plans(viewer: Viewer) -> bool:
 
 
 # --- inspections and surprise secrecy ----------------------------------------------------
+
 
 def _started_visit(now: datetime) -> sa.ColumnElement[bool]:
     return sa.exists().where(Visit.inspection_id == Inspection.id, Visit.starts_at <= now)
@@ -122,6 +122,7 @@ def can_see_surprise(viewer: Viewer, inspection: Inspection) -> bool:
 
 
 # --- administration ----------------------------------------------------------------------
+
 
 def can_view_audit(viewer: Viewer) -> bool:
     return has_role(viewer, Role.ADMIN)

@@ -75,9 +75,7 @@ class WorkCalendar:
         """Working days after `start` up to and including `end` (negative if end < start)."""
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(
-            self.is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1)
-        )
+        return sum(self.is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
 
     def working_days_in(self, first: date, last: date) -> list[date]:
         """Every working day from `first` to `last`, both included."""

@@ -24,7 +24,6 @@ from flask.testing import FlaskClient
 from inspections import create_app
 from inspections.extensions import db as _db
 from inspections.i18n import compile_catalogs
-
 from tests import factories
 
 # CI sets this so that a missing service fails the run instead of skipping its tests.
@@ -74,6 +73,7 @@ def settings_for(database_url: str, instance_dir: Path) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         "SESSION_COOKIE_NAME": "session",
         "PREFERRED_URL_SCHEME": "http",
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",
         "MAIL_FOLDER": str(instance_dir / "mail"),
     }
 
@@ -142,9 +142,11 @@ def runner(app: Flask):  # noqa: ANN201
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+def csrf_token(client: FlaskClient, path: str | None = None) -> str:
     """The CSRF token of the client's session, read from a page as a browser would."""
-    page = client.get(path)
+    page = client.get(path or "/")
+    if path is None and page.status_code == 302:
+        page = client.get("/login")
     match = CSRF_RE.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
@@ -154,9 +156,7 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 def login(client: FlaskClient) -> Callable[..., Any]:
     def do_login(username: str, password: str = factories.PASSWORD) -> Any:
         token = csrf_token(client)
-        return client.post(
-            "/login", data={"csrf_token": token, "username": username, "password": password}
-        )
+        return client.post("/login", data={"csrf_token": token, "username": username, "password": password})
 
     return do_login
 

@@ -52,9 +52,7 @@ class Factory:
             "window_end": date(2019, 12, 20),
             "status": PlanStatus.APPROVED,
         } | overrides
-        plan = Plan(
-            targets=[PlanTarget(kind=TargetKind(k), count=v) for k, v in targets.items()], **values
-        )
+        plan = Plan(targets=[PlanTarget(kind=TargetKind(k), count=v) for k, v in targets.items()], **values)
         self.db.session.add(plan)
         self.db.session.flush()
         return plan

@@ -37,9 +37,7 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, login, make
 
 
 def test_an_empty_form_says_what_is_missing(client):
-    response = client.post(
-        "/login", data={"csrf_token": csrf_token(client), "username": "", "password": ""}
-    )
+    response = client.post("/login", data={"csrf_token": csrf_token(client), "username": "", "password": ""})
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Vui lòng nhập tên đăng nhập." in body
@@ -151,9 +149,18 @@ def test_session_expires_after_the_absolute_lifetime(app, client, login, make):
 def test_users_create_command(runner, db):
     result = runner.invoke(
         args=[
-            "users", "create", "--username", "hoa", "--email", "hoa@test.example",
-            "--name", "Trịnh Thị Hoa", "--role", "coordinator",
-            "--password", "a long enough password",
+            "users",
+            "create",
+            "--username",
+            "hoa",
+            "--email",
+            "hoa@test.example",
+            "--name",
+            "Trịnh Thị Hoa",
+            "--role",
+            "coordinator",
+            "--password",
+            "a long enough password",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -164,8 +171,18 @@ def test_users_create_command(runner, db):
 def test_users_create_refuses_a_short_password(runner, db):
     result = runner.invoke(
         args=[
-            "users", "create", "--username", "hoa", "--email", "hoa@test.example",
-            "--name", "Hoa", "--role", "observer", "--password", "short",
+            "users",
+            "create",
+            "--username",
+            "hoa",
+            "--email",
+            "hoa@test.example",
+            "--name",
+            "Hoa",
+            "--role",
+            "observer",
+            "--password",
+            "short",
         ]
     )
     assert result.exit_code != 0

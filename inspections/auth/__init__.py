@@ -40,4 +40,3 @@ def enforce_absolute_timeout() -> None:
         logout_user()
         session.clear()
         flash(_l("Your session has expired. Please log in again."), "info")
-

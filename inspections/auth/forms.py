@@ -7,12 +7,18 @@ from wtforms.validators import DataRequired, Length
 class LoginForm(FlaskForm):
     username = StringField(
         _l("Username"),
-        validators=[DataRequired(_l("Enter your username.")), Length(max=80, message=_l("At most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Enter your username.")),
+            Length(max=80, message=_l("At most %(max)d characters.")),
+        ],
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(_l("Enter your password.")), Length(max=256, message=_l("At most %(max)d characters."))],
+        validators=[
+            DataRequired(_l("Enter your password.")),
+            Length(max=256, message=_l("At most %(max)d characters.")),
+        ],
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()

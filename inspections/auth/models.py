@@ -31,9 +31,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         # A unit contact always belongs to a unit: it is what scopes everything they see.
-        sa.CheckConstraint(
-            "role <> 'unit_contact' OR home_unit_id IS NOT NULL", name="contact_has_unit"
-        ),
+        sa.CheckConstraint("role <> 'unit_contact' OR home_unit_id IS NOT NULL", name="contact_has_unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+from functools import cache
+
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -12,26 +15,37 @@ from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.units.models import Language
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the username is unknown, so both answers take the same time.
-_DUMMY_HASH = _hasher.hash("not a password")
 MIN_PASSWORD_LENGTH = 10
 
 
+@cache
+def _hasher_for(profile: str) -> tuple[PasswordHasher, str]:
+    """argon2id with the named parameter profile, and a hash to verify unknown users against."""
+    hasher = PasswordHasher.from_parameters(getattr(profiles, profile))
+    return hasher, hasher.hash("not a password")
+
+
+def _hasher() -> PasswordHasher:
+    # RFC 9106's low-memory profile in production; tests choose the cheapest.
+    return _hasher_for(current_app.config.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY"))[0]
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def authenticate(username: str, password: str) -> User | None:
     """The active user with these credentials, or None, whichever part was wrong."""
     user = db.session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    hasher, dummy_hash = _hasher_for(current_app.config.get("PASSWORD_HASH_PROFILE", "RFC_9106_LOW_MEMORY"))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        # An unknown user costs one verification too, so both answers take the same time.
+        hasher.verify(user.password_hash if user else dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
+    if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     record("user.login", actor_id=user.id, object_type="user", object_id=user.id)
@@ -83,7 +97,7 @@ def create_user(
 
 def password_matches(user: User, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

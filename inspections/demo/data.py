@@ -29,7 +29,11 @@ DEPARTMENTS = [
     ("so-ldtbxh", "Sở Lao động - Thương binh và Xã hội", "Department of Labour, Invalids and Social Affairs"),
     ("so-vhtt", "Sở Văn hóa và Thể thao", "Department of Culture and Sports"),
     ("so-congthuong", "Sở Công Thương", "Department of Industry and Trade"),
-    ("so-nnptnt", "Sở Nông nghiệp và Phát triển nông thôn", "Department of Agriculture and Rural Development"),
+    (
+        "so-nnptnt",
+        "Sở Nông nghiệp và Phát triển nông thôn",
+        "Department of Agriculture and Rural Development",
+    ),
     ("so-khcn", "Sở Khoa học và Công nghệ", "Department of Science and Technology"),
     ("thanhtra-tp", "Thanh tra Thành phố", "City Inspectorate"),
 ]

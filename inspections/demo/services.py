@@ -34,9 +34,7 @@ class _Loader:
     def __init__(self, password: str | None, report: LoadReport) -> None:
         self.password = password
         self.report = report
-        self.units: dict[str, Unit] = {
-            u.code: u for u in db.session.scalars(sa.select(Unit))
-        }
+        self.units: dict[str, Unit] = {u.code: u for u in db.session.scalars(sa.select(Unit))}
 
     def unit(
         self,
@@ -61,9 +59,7 @@ class _Loader:
             parent=parent,
             district=district,
         )
-        unit.contacts.append(
-            UnitContact(name=f"Văn thư {name}", email=f"{code}@{MAIL_DOMAIN}")
-        )
+        unit.contacts.append(UnitContact(name=f"Văn thư {name}", email=f"{code}@{MAIL_DOMAIN}"))
         db.session.add(unit)
         self.units[code] = unit
         self.report.count("units")
@@ -78,11 +74,16 @@ class _Loader:
         db.session.flush()
         for code, name, district_code, division in data.COMMUNES:
             district = self.units[district_code]
-            self.unit(code, name, UnitKind.COMMUNE, parent=district, district=district, division_type=division)
+            self.unit(
+                code, name, UnitKind.COMMUNE, parent=district, district=district, division_type=division
+            )
         for code, name, district_code in data.HOSPITALS:
             self.unit(
-                code, name, UnitKind.PUBLIC_SERVICE,
-                parent=self.units["so-yte"], district=self.units[district_code],
+                code,
+                name,
+                UnitKind.PUBLIC_SERVICE,
+                parent=self.units["so-yte"],
+                district=self.units[district_code],
             )
         db.session.flush()
 

@@ -35,9 +35,7 @@ class ChecklistTemplate(db.Model):
     version: Mapped[int]
     name_vi: Mapped[str] = mapped_column(sa.String(255))
     name_en: Mapped[str] = mapped_column(sa.String(255))
-    status: Mapped[TemplateStatus] = mapped_column(
-        str_enum(TemplateStatus), default=TemplateStatus.DRAFT
-    )
+    status: Mapped[TemplateStatus] = mapped_column(str_enum(TemplateStatus), default=TemplateStatus.DRAFT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     criteria: Mapped[list[Criterion]] = relationship(
@@ -55,9 +53,7 @@ class Criterion(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    template_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("checklist_templates.id", ondelete="CASCADE")
-    )
+    template_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_templates.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("criteria.id"), index=True)
     code: Mapped[str] = mapped_column(sa.String(20))
     text_vi: Mapped[str] = mapped_column(sa.Text)
@@ -90,9 +86,7 @@ class Finding(db.Model):
 
     __tablename__ = "findings"
     __table_args__ = (
-        sa.CheckConstraint(
-            "(visit_id IS NULL) <> (case_id IS NULL)", name="on_visit_or_case"
-        ),
+        sa.CheckConstraint("(visit_id IS NULL) <> (case_id IS NULL)", name="on_visit_or_case"),
         sa.UniqueConstraint("visit_id", "criterion_id"),
     )
 

@@ -35,7 +35,9 @@ def home() -> str:
 def _team_home() -> str:
     inspections = db.session.scalars(
         policy.visible_inspections(current_user)
-        .options(selectinload(Inspection.unit), selectinload(Inspection.team), selectinload(Inspection.visits))
+        .options(
+            selectinload(Inspection.unit), selectinload(Inspection.team), selectinload(Inspection.visits)
+        )
         .order_by(Inspection.id)
     ).all()
     return render_template("reports/home_team.html", inspections=inspections)
@@ -55,6 +57,4 @@ def _unit_home() -> str:
         )
         .order_by(CorrectiveAction.due_on)
     ).all()
-    return render_template(
-        "reports/home_unit.html", inspections=inspections, actions=actions, Visit=Visit
-    )
+    return render_template("reports/home_unit.html", inspections=inspections, actions=actions, Visit=Visit)

@@ -67,9 +67,7 @@ class Inspection(db.Model):
     plan: Mapped[Plan] = relationship()
     team: Mapped[Team] = relationship()
     unit: Mapped[Unit] = relationship()
-    visits: Mapped[list[Visit]] = relationship(
-        back_populates="inspection", order_by="Visit.starts_at"
-    )
+    visits: Mapped[list[Visit]] = relationship(back_populates="inspection", order_by="Visit.starts_at")
 
 
 class Visit(db.Model):
