@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
+VISIBILITY_TIMEOUT = 3600  # seconds; no task may run longer
 
 
 def database_url(raw: str | None, instance_path: Path) -> str:
@@ -55,12 +56,9 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
     Tasks are idempotent through database state, so they acknowledge late and take one
     message at a time: a worker killed mid-task leaves the message to be redelivered.
     """
-    return {
+    settings: dict[str, Any] = {
         "broker_url": broker_url,
         "broker_connection_retry_on_startup": True,
-        # The visibility timeout must outlast the longest task, or Redis redelivers
-        # a message that is still being worked on.
-        "broker_transport_options": {"visibility_timeout": 3600},
         "task_ignore_result": True,
         "task_serializer": "json",
         "result_serializer": "json",
@@ -74,6 +72,12 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
             "system-heartbeat": {"task": "system.heartbeat", "schedule": 60.0},
         },
     }
+    if broker_url.startswith(("redis://", "rediss://")):
+        # The visibility timeout must outlast the longest task, or Redis redelivers a
+        # message that is still being worked on. (The SQLAlchemy transport has none and
+        # would pass the option on to create_engine.)
+        settings["broker_transport_options"] = {"visibility_timeout": VISIBILITY_TIMEOUT}
+    return settings
 
 
 def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
