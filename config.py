@@ -6,7 +6,7 @@ Unset variables fall back to embedded services:
 - DATABASE_URL: a SQLite file in instance/
 - REDIS_URL: Celery's broker becomes kombu's SQLAlchemy transport on a SQLite file
 - SMTP_URL: mails are written as .eml files into instance/mail/
-- SECRET_KEY: generated once into instance/secret_key (never in the repository)
+- SECRET_KEY: generated once into instance/secret_key by create_app (never in the repository)
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None)
     secure_cookies = profile == "production"
     return {
         "PROFILE": profile,
-        "SECRET_KEY": env.get("SECRET_KEY") or load_secret_key(instance_path),
+        "SECRET_KEY": env.get("SECRET_KEY") or None,  # None: create_app reads instance/secret_key
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL"), instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,

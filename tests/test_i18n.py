@@ -42,9 +42,7 @@ def test_a_user_s_language_is_kept_with_the_account(app, client, login, make, db
     assert db.session.get(User, user.id).language == Language.EN
     # Another browser, with no language chosen: the account's language applies.
     other = app.test_client()
-    other.post(
-        "/login", data={"csrf_token": csrf_token(other), "username": "lan", "password": PASSWORD}
-    )
+    other.post("/login", data={"csrf_token": csrf_token(other), "username": "lan", "password": PASSWORD})
     assert '<html lang="en">' in other.get("/").get_data(as_text=True)
 
 

@@ -1,0 +1,1 @@
+"""Cases (vụ việc): specific matters inspected on their own."""

@@ -1,0 +1,1 @@
+"""Checklists, findings and evidence."""

@@ -1,0 +1,1 @@
+"""Corrective actions and the units' reports on them."""

@@ -1,0 +1,1 @@
+"""Inspection teams and their members."""

@@ -1,0 +1,1 @@
+"""Inspections, visits and their schedule."""
