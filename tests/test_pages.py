@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from inspections import policy
 from inspections.auth.models import Role
 from inspections.teams.models import TeamKind
+from inspections.visits.models import VisitStatus
 from tests.factories import days_from_now
 
 
@@ -65,6 +66,19 @@ def test_unit_contact_sees_announced_visits_but_never_a_coming_surprise(client, 
     assert "Đoàn liên ngành" in text
     assert "Đoàn công vụ" not in text
     assert client.get("/plans/").status_code == 403
+
+
+def test_unit_contact_does_not_see_a_date_that_is_only_proposed(client, login, make, db):
+    unit = make.unit()
+    make.user(Role.UNIT_CONTACT, username="binh", home_unit_id=unit.id)
+    inspection = make.inspection(make.team(make.plan(), TeamKind.JOINT), unit, visit_at=days_from_now(20))
+    inspection.visits[0].status = VisitStatus.PROPOSED
+    db.session.commit()
+    login("binh")
+
+    text = _text(client.get("/"))
+    assert "chưa có ngày" in text
+    assert inspection.visits[0].starts_at.strftime("/%m/%Y") not in text
 
 
 def test_surprise_inspections_are_hidden_until_the_visit_starts(make, db):

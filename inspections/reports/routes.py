@@ -12,7 +12,7 @@ from inspections.plans.models import Plan
 from inspections.remediation.models import ActionStatus, CorrectiveAction
 from inspections.reports import bp
 from inspections.reports.services import plan_progress
-from inspections.visits.models import Inspection, Visit
+from inspections.visits.models import Inspection
 
 
 @bp.route("/")
@@ -57,4 +57,4 @@ def _unit_home() -> str:
         )
         .order_by(CorrectiveAction.due_on)
     ).all()
-    return render_template("reports/home_unit.html", inspections=inspections, actions=actions, Visit=Visit)
+    return render_template("reports/home_unit.html", inspections=inspections, actions=actions)

@@ -92,6 +92,11 @@ class Visit(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def confirmed(self) -> bool:
+        """Approved (or under way): a proposed date is not yet told to anyone outside."""
+        return self.status in (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)
+
 
 class DayKind(StrEnum):
     DAY_OFF = "day_off"  # an extra day off announced by the government
