@@ -64,10 +64,14 @@ def _limit_request_size(app: Flask) -> None:
             request.max_content_length = app.config["MAX_FORM_MEMORY_SIZE"]
 
 
+# Feature packages with views: each has a blueprint `bp` in __init__.py and views in routes.py.
+FEATURES = ("auth", "reports", "plans", "audit", "system")
+
+
 def _register_blueprints(app: Flask) -> None:
     from inspections import errors_web
 
-    for feature in ("auth", "reports", "plans", "audit", "system"):
+    for feature in FEATURES:
         # Importing the routes module attaches the views to the feature's blueprint.
         import_module(f"inspections.{feature}.routes")
         app.register_blueprint(import_module(f"inspections.{feature}").bp)

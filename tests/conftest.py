@@ -83,7 +83,7 @@ def migrated(database_url: str, instance_dir: Path) -> str:
     """The schema, built the way production builds it: `flask db upgrade`."""
     app = create_app(settings_for(database_url, instance_dir), instance_path=str(instance_dir))
     with app.app_context():
-        flask_migrate.upgrade()
+        flask_migrate.upgrade(revision="heads")
         _db.engine.dispose()
     return database_url
 
