@@ -50,7 +50,7 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
-def celery_settings(broker_url: str) -> dict[str, Any]:
+def celery_settings(broker_url: str, *, dispatch_every: float = 20.0) -> dict[str, Any]:
     """Celery settings, chosen after its reliability notes.
 
     Tasks are idempotent through database state, so they acknowledge late and take one
@@ -70,6 +70,15 @@ def celery_settings(broker_url: str) -> dict[str, Any]:
         "enable_utc": True,
         "beat_schedule": {
             "system-heartbeat": {"task": "system.heartbeat", "schedule": 60.0},
+            # The outbox: time-based rows written idempotently each minute, and a
+            # dispatcher tick; the rows live in the database, the ticks may be lost.
+            "reminders-schedule": {"task": "reminders.schedule_due", "schedule": 60.0},
+            "reminders-dispatch": {
+                "task": "reminders.dispatch_due",
+                "schedule": dispatch_every,
+                # A tick older than the next one is worth nothing: drop it.
+                "options": {"expires": dispatch_every},
+            },
         },
     }
     if broker_url.startswith(("redis://", "rediss://")):
@@ -95,7 +104,14 @@ def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None)
         "SMTP_URL": env.get("SMTP_URL") or None,
         "MAIL_FOLDER": str(instance_path / "mail"),
         "MAIL_FROM": env.get("MAIL_FROM", "Kiểm tra CCHC <no-reply@inspections.example>"),
-        "CELERY": celery_settings(broker),
+        # The outbox (inspections/notifications): links in mail point at APP_URL; a row
+        # claimed longer than the lease ago by a worker that died is claimed again.
+        "APP_URL": env.get("APP_URL", "http://127.0.0.1:5000"),
+        "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "30")),
+        "OUTBOX_LEASE_SECONDS": float(env.get("OUTBOX_LEASE_SECONDS", "300")),
+        "OUTBOX_BACKOFF_BASE": float(env.get("OUTBOX_BACKOFF_BASE", "30")),
+        "OUTBOX_BACKOFF_CAP": float(env.get("OUTBOX_BACKOFF_CAP", "3600")),
+        "CELERY": celery_settings(broker, dispatch_every=float(env.get("OUTBOX_DISPATCH_EVERY", "20"))),
         # Sessions: signed cookie, refreshed on every request, so the lifetime below is the
         # idle timeout; the absolute timeout is enforced in auth on top of it.
         "SESSION_COOKIE_SECURE": secure_cookies,

@@ -81,6 +81,7 @@ def run() -> int:
         "INSPECTIONS_PROFILE": "development",  # plain-HTTP cookies for http://127.0.0.1
         "DEMO_PASSWORD": password,
         "FLASK_APP": "wsgi",
+        "APP_URL": os.environ.get("APP_URL", f"http://127.0.0.1:{port}"),  # links in mail
     }
     python("-m", "flask", "db", "upgrade", env=env)
     python("-m", "flask", "demo", "load", env=env)

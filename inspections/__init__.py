@@ -65,7 +65,23 @@ def _limit_request_size(app: Flask) -> None:
 
 
 # Feature packages with views: each has a blueprint `bp` in __init__.py and views in routes.py.
-FEATURES = ("auth", "reports", "plans", "audit", "system")
+FEATURES = (
+    "auth",
+    "reports",
+    "plans",
+    "units",
+    "teams",
+    "assignments",
+    "audit",
+    "system",
+    "notifications",
+    "scheduling",
+    "visits",
+    "findings",
+    "documents",
+    "remediation",
+    "cases",
+)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -98,6 +114,8 @@ def _register_cli(app: Flask) -> None:
     from inspections.audit.cli import cli as audit_cli
     from inspections.auth.cli import cli as users_cli
     from inspections.demo.cli import cli as demo_cli
+    from inspections.findings.cli import cli as checklists_cli
+    from inspections.plans.cli import cli as plans_cli
 
-    for group in (users_cli, audit_cli, demo_cli):
+    for group in (users_cli, audit_cli, demo_cli, plans_cli, checklists_cli):
         app.cli.add_command(group)

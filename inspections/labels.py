@@ -63,6 +63,45 @@ _LABELS = [
     (CaseStatus.CLOSED, _l("Closed")),
 ]
 
+# --- scheduling ---
+from inspections.scheduling.models import ProposalStatus  # noqa: E402
+from inspections.visits.models import DayKind  # noqa: E402
+
+_LABELS += [
+    (ProposalStatus.QUEUED, _l("Queued")),
+    (ProposalStatus.RUNNING, _l("Running")),
+    (ProposalStatus.READY, _l("Ready for review")),
+    (ProposalStatus.REFUSED, _l("Refused")),
+    (ProposalStatus.FAILED, _l("Failed")),
+    (ProposalStatus.APPROVED, _l("Approved")),
+    (ProposalStatus.SUPERSEDED, _l("Superseded")),
+    (DayKind.DAY_OFF, _l("Extra day off")),
+    (DayKind.WORKING_DAY, _l("Swapped working day")),
+]
+
+
+# --- field work ---
+from inspections.findings.models import FindingResult, Severity, TemplateStatus  # noqa: E402
+from inspections.remediation.models import ActionStatus  # noqa: E402
+
+_LABELS += [
+    (FindingResult.COMPLIANT, _l("Compliant")),
+    (FindingResult.NON_COMPLIANT, _l("Non-compliant")),
+    (FindingResult.OBSERVATION, _l("Observation")),
+    (FindingResult.GOOD_PRACTICE, _l("Good practice")),
+    (FindingResult.NOT_APPLICABLE, _l("Not applicable")),
+    (Severity.NONE, _l("None")),
+    (Severity.LOW, _l("Low")),
+    (Severity.MEDIUM, _l("Medium")),
+    (Severity.HIGH, _l("High")),
+    (TemplateStatus.DRAFT, _l("Draft")),
+    (TemplateStatus.PUBLISHED, _l("Published")),
+    (TemplateStatus.RETIRED, _l("Retired")),
+    (ActionStatus.OPEN, _l("Open")),
+    (ActionStatus.REPORTED, _l("Reported")),
+    (ActionStatus.ACCEPTED, _l("Accepted")),
+    (ActionStatus.RETURNED, _l("Returned")),
+]
 
 LABELS = {(type(member), member.value): text for member, text in _LABELS}
 

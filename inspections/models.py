@@ -1,12 +1,22 @@
 """Every model, imported once so the metadata (and Alembic) sees the whole schema."""
 
+from inspections.assignments.models import SurpriseDraw
 from inspections.audit.models import AuditEvent
 from inspections.auth.models import Role, User
-from inspections.cases.models import Case
-from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding
-from inspections.notifications.models import Notification, NotificationPreference
+from inspections.cases.models import Case, CaseAttachment
+from inspections.documents.models import Document, DocumentRegister
+from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding, VisitChecklist
+from inspections.notifications.models import Notification, NotificationPreference, SendingPause
 from inspections.plans.models import Plan, PlanTarget, plan_coordinators
 from inspections.remediation.models import CorrectiveAction
+from inspections.scheduling.models import (
+    CalendarFeed,
+    MemberAbsence,
+    PlanScheduleSettings,
+    ProposalItem,
+    ScheduleProposal,
+    UnitBlackout,
+)
 from inspections.system.models import WorkerHeartbeat
 from inspections.teams.models import Membership, Team
 from inspections.units.models import Unit, UnitContact
@@ -14,25 +24,37 @@ from inspections.visits.models import CalendarDay, Inspection, Visit
 
 __all__ = [
     "AuditEvent",
+    "CalendarFeed",
     "CalendarDay",
     "Case",
+    "CaseAttachment",
     "ChecklistTemplate",
     "CorrectiveAction",
+    "Document",
+    "DocumentRegister",
     "Criterion",
     "Evidence",
     "Finding",
     "Inspection",
+    "MemberAbsence",
     "Membership",
     "Notification",
     "NotificationPreference",
     "Plan",
+    "PlanScheduleSettings",
     "PlanTarget",
+    "ProposalItem",
     "Role",
+    "ScheduleProposal",
+    "SendingPause",
+    "SurpriseDraw",
     "Team",
     "Unit",
+    "UnitBlackout",
     "UnitContact",
     "User",
     "Visit",
+    "VisitChecklist",
     "WorkerHeartbeat",
     "plan_coordinators",
 ]

@@ -15,9 +15,11 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from inspections.auth.models import Role, User
+from inspections.cases.models import Case
 from inspections.db import utcnow
 from inspections.plans.models import Plan, plan_coordinators
-from inspections.teams.models import Membership, Team
+from inspections.remediation.models import CorrectiveAction
+from inspections.teams.models import Membership, Team, TeamRole
 from inspections.visits.models import Inspection, InspectionKind, Visit
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.OBSERVER})
@@ -130,3 +132,196 @@ def can_view_audit(viewer: Viewer) -> bool:
 
 def can_view_system_status(viewer: Viewer) -> bool:
     return has_role(viewer, Role.ADMIN)
+
+
+# --- coordinator workflow: plans, units, teams, assignment, draw -------------------------
+
+
+def can_manage_plan(viewer: Viewer, plan: Plan) -> bool:
+    """Admins and the plan's own coordinators change a plan, its teams and its targets."""
+    user = _user(viewer)
+    if user is None or user.role not in (Role.ADMIN, Role.COORDINATOR):
+        return False
+    return user.role == Role.ADMIN or user in plan.coordinators
+
+
+def can_view_units(viewer: Viewer) -> bool:
+    """The registry lists every unit; unit contacts and inspectors have no use for it."""
+    return has_role(viewer, *STAFF_ROLES)
+
+
+def can_manage_units(viewer: Viewer) -> bool:
+    return has_role(viewer, Role.ADMIN, Role.COORDINATOR)
+
+
+def can_view_team(viewer: Viewer, team: Team) -> bool:
+    return can_view_plan(viewer, team.plan)
+
+
+def can_manage_team(viewer: Viewer, team: Team) -> bool:
+    return can_manage_plan(viewer, team.plan)
+
+
+# --- field work: visits, findings, documents, corrective actions, cases -------------------
+
+LEADING_ROLES = frozenset({TeamRole.HEAD, TeamRole.DEPUTY})
+
+
+def _team_role(user: User, team: Team) -> TeamRole | None:
+    return next((m.role for m in team.memberships if m.user_id == user.id), None)
+
+
+def is_team_member(viewer: Viewer, team: Team | None) -> bool:
+    user = _user(viewer)
+    return user is not None and team is not None and _team_role(user, team) is not None
+
+
+def is_team_leader(viewer: Viewer, team: Team | None) -> bool:
+    """The head or deputy head: they write the conclusion and verify remediation."""
+    user = _user(viewer)
+    return user is not None and team is not None and _team_role(user, team) in LEADING_ROLES
+
+
+def can_view_field(viewer: Viewer, inspection: Inspection) -> bool:
+    """The visit page of an inspection the viewer may know of (checked by the caller's
+    `visible_inspections` query): its team, and staff who follow the plan."""
+    user = _user(viewer)
+    if user is None or user.role == Role.UNIT_CONTACT:
+        return False
+    return user.role in STAFF_ROLES or is_team_member(user, inspection.team)
+
+
+def can_record_findings(viewer: Viewer, team: Team | None) -> bool:
+    return is_team_member(viewer, team)
+
+
+def can_see_named_individuals(viewer: Viewer, team: Team | None, plan: Plan) -> bool:
+    """People named in a finding: the team, the plan's coordinators and admins only."""
+    user = _user(viewer)
+    if user is None:
+        return False
+    return user.role == Role.ADMIN or user in plan.coordinators or is_team_member(user, team)
+
+
+def can_create_visit(viewer: Viewer, inspection: Inspection) -> bool:
+    user = _user(viewer)
+    if user is None:
+        return False
+    return is_team_leader(user, inspection.team) or can_manage_plan(user, inspection.plan)
+
+
+def can_manage_checklists(viewer: Viewer) -> bool:
+    return has_role(viewer, Role.ADMIN)
+
+
+def can_view_checklists(viewer: Viewer) -> bool:
+    return has_role(viewer, *STAFF_ROLES, Role.INSPECTOR)
+
+
+def visible_cases(viewer: Viewer) -> sa.Select[tuple[Case]]:
+    """Staff see every case; inspectors the cases assigned to their teams."""
+    query = sa.select(Case)
+    user = _user(viewer)
+    if user is None or user.role == Role.UNIT_CONTACT:
+        return query.where(sa.false())
+    if user.role in STAFF_ROLES:
+        return query
+    return query.where(Case.team_id.in_(_member_team_ids(user)))
+
+
+def can_view_cases(viewer: Viewer) -> bool:
+    return has_role(viewer, *STAFF_ROLES, Role.INSPECTOR)
+
+
+def can_manage_cases(viewer: Viewer, plan: Plan | None = None) -> bool:
+    """Intake and assignment: admins and coordinators (of the plan, when one is given)."""
+    user = _user(viewer)
+    if user is None or user.role not in (Role.ADMIN, Role.COORDINATOR):
+        return False
+    return plan is None or can_manage_plan(user, plan)
+
+
+def visible_actions(viewer: Viewer) -> sa.Select[tuple[CorrectiveAction]]:
+    """Staff see every action; inspectors their teams'; a unit contact the own unit's,
+    once the conclusion that set them has been issued."""
+    from inspections.documents.models import Document, DocumentKind, DocumentStatus
+    from inspections.findings.models import Finding
+
+    query = sa.select(CorrectiveAction).join(Finding, CorrectiveAction.finding_id == Finding.id)
+    user = _user(viewer)
+    if user is None:
+        return query.where(sa.false())
+    if user.role in STAFF_ROLES:
+        return query
+    visit_team = (
+        sa.select(Inspection.team_id)
+        .join(Visit, Visit.inspection_id == Inspection.id)
+        .where(Visit.id == Finding.visit_id)
+        .scalar_subquery()
+    )
+    case_team = sa.select(Case.team_id).where(Case.id == Finding.case_id).scalar_subquery()
+    if user.role == Role.INSPECTOR:
+        teams = _member_team_ids(user)
+        return query.where(sa.or_(visit_team.in_(teams), case_team.in_(teams)))
+    if user.role == Role.UNIT_CONTACT:
+        issued = sa.exists().where(
+            Document.kind == DocumentKind.CONCLUSION,
+            Document.status == DocumentStatus.ISSUED,
+            sa.or_(Document.visit_id == Finding.visit_id, Document.case_id == Finding.case_id),
+        )
+        return query.where(CorrectiveAction.unit_id == user.home_unit_id, issued)
+    return query.where(sa.false())
+
+
+def can_report_action(viewer: Viewer, action: CorrectiveAction) -> bool:
+    user = _user(viewer)
+    return user is not None and user.role == Role.UNIT_CONTACT and user.home_unit_id == action.unit_id
+
+
+# --- notifications: the outbox --------------------------------------------------------------
+
+
+def can_manage_outbox(viewer: Viewer) -> bool:
+    return has_role(viewer, Role.ADMIN)
+
+
+# --- scheduling: proposals, calendars, feeds ------------------------------------------------
+
+
+def can_schedule(viewer: Viewer, plan: Plan) -> bool:
+    """Asking for, reviewing and approving a schedule: admins and the plan's coordinators.
+
+    The proposal shows surprise dates, so it is kept to those who may know them.
+    """
+    return can_manage_plan(viewer, plan)
+
+
+def can_manage_work_calendar(viewer: Viewer) -> bool:
+    return has_role(viewer, Role.ADMIN)
+
+
+def can_have_calendar(viewer: Viewer) -> bool:
+    return _user(viewer) is not None
+
+
+def calendar_visits(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[tuple[Visit]]:
+    """Visits for a personal calendar or feed: the visible inspections' live visits.
+
+    A unit contact's calendar holds only confirmed announced visits of their own unit: a
+    surprise visit never appears there, not even once it has started.
+    """
+    from inspections.visits.models import VisitStatus
+
+    user = _user(viewer)
+    visible = visible_inspections(viewer, now=now).with_only_columns(Inspection.id)
+    query = sa.select(Visit).where(Visit.inspection_id.in_(visible), Visit.status != VisitStatus.CANCELLED)
+    if user is not None and user.role == Role.UNIT_CONTACT:
+        query = query.where(
+            Visit.status.in_([VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE]),
+            Visit.inspection_id.in_(
+                sa.select(Inspection.id).where(
+                    Inspection.kind == InspectionKind.JOINT, Inspection.unit_id == user.home_unit_id
+                )
+            ),
+        )
+    return query

@@ -83,3 +83,22 @@ def test_demo_coordinator_can_log_in(client, login, db):
     load_demo(password="demo password 3")
     db.session.commit()
     assert login("coordinator", "demo password 3").status_code == 302
+
+
+def test_demo_plan_has_its_joint_targets_assigned_and_its_surprise_targets_drawn(db):
+    from inspections.assignments.draw import verify_draw
+    from inspections.assignments.models import SurpriseDraw
+    from inspections.reports.services import plan_progress
+    from inspections.visits.models import Inspection
+
+    load_demo(password="demo password 4")
+    db.session.commit()
+    plan = db.session.scalar(sa.select(Plan))
+    progress = {row.kind: (row.assigned, row.target) for row in plan_progress([plan])[plan.id]}
+    assert progress[TargetKind.JOINT] == (15, 15)
+    assert progress[TargetKind.SURPRISE] == (28, 28)
+    draw = db.session.scalar(sa.select(SurpriseDraw))
+    assert verify_draw(draw).ok
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "draw.commit")) == 1
+    overrides = sa.select(Inspection).where(Inspection.conflict_override_reason.is_not(None))
+    assert _count(db, overrides) == 0

@@ -10,13 +10,81 @@ import pytest
 
 from inspections.auth.models import Role
 from inspections.teams.models import TeamKind
+from inspections.units.models import Unit
 from tests.conftest import csrf_token
 
 PERSONAS = ["anonymous", "admin", "coordinator", "observer", "leader", "outsider", "contact"]
 
 # endpoint -> (method, path template, {persona: expected status})
 ALL = dict.fromkeys(PERSONAS)
+# Coordinator workflow: who may see / run a plan, and the unit registry.
+_SEE_PLAN = {
+    "anonymous": 302,
+    "admin": 200,
+    "coordinator": 200,
+    "observer": 200,
+    "leader": 200,
+    "outsider": 404,
+    "contact": 404,
+}
+_RUN_PLAN = {"anonymous": 302, "observer": 403, "leader": 403, "outsider": 404, "contact": 404}
+_UNITS_VIEW = {p: 403 for p in PERSONAS} | {
+    "anonymous": 302,
+    "admin": 200,
+    "coordinator": 200,
+    "observer": 200,
+}
+_UNITS_MANAGE = {p: 403 for p in PERSONAS} | {"anonymous": 302}
+
 MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
+    # --- coordinator workflow: plans, units, teams, assignment, draw ---
+    # On a plan of its own that "coordinator" runs and whose joint team "leader" sits on.
+    "plans.new": (
+        "GET",
+        "/plans/new",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200, "coordinator": 200},
+    ),
+    "plans.edit": ("GET", "/plans/{cw_plan_id}/edit", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
+    "plans.approve": ("POST", "/plans/{cw_plan_id}/approve", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
+    "plans.reopen": ("POST", "/plans/{cw_plan_id}/reopen", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
+    "plans.close": ("POST", "/plans/{cw_plan_id}/close", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
+    "plans.copy": (
+        "POST",
+        "/plans/{cw_plan_id}/copy",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302, "coordinator": 302},
+    ),
+    "plans.export": ("GET", "/plans/{cw_plan_id}/export.xlsx", _SEE_PLAN),
+    "units.index": ("GET", "/units/", _UNITS_VIEW),
+    "units.detail": ("GET", "/units/{unit_id}", _UNITS_VIEW),
+    "units.export": ("GET", "/units/export.csv", _UNITS_VIEW),
+    "units.new": ("GET", "/units/new", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
+    "units.edit": ("GET", "/units/{unit_id}/edit", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
+    "units.import_file": ("GET", "/units/import", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
+    "units.import_commit": (
+        "POST",
+        "/units/import/commit",
+        _UNITS_MANAGE | {"admin": 302, "coordinator": 302},
+    ),
+    "assignments.assign_bulk": ("POST", "/units/assign", _UNITS_MANAGE | {"admin": 302, "coordinator": 302}),
+    "teams.new": ("GET", "/plans/{cw_plan_id}/teams/new", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
+    "teams.detail": ("GET", "/teams/{team_id}", _SEE_PLAN),
+    "teams.add": ("POST", "/teams/{team_id}/members", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
+    "teams.remove": (
+        "POST",
+        "/teams/{team_id}/members/{membership_id}/remove",
+        _RUN_PLAN | {"admin": 302, "coordinator": 302},
+    ),
+    "assignments.assign_one": (
+        "POST",
+        "/teams/{team_id}/assign",
+        _RUN_PLAN | {"admin": 302, "coordinator": 302},
+    ),
+    "assignments.draw": ("GET", "/plans/{cw_plan_id}/draw", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
+    "assignments.draw_detail": (
+        "GET",
+        "/draws/{draw_id}",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 200, "coordinator": 200},
+    ),
     "auth.login": ("GET", "/login", {p: 302 for p in PERSONAS} | {"anonymous": 200}),
     "auth.logout": ("POST", "/logout", {p: 302 for p in PERSONAS}),
     "auth.change_language": ("POST", "/language", {p: 302 for p in PERSONAS}),
@@ -42,7 +110,207 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "audit.index": ("GET", "/audit/", {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200}),
     "system.status": ("GET", "/admin/system", {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200}),
     "system.healthz": ("GET", "/healthz", {p: 200 for p in PERSONAS}),
+    # --- notifications: the admin outbox, and the signed links in mail (no login) ---
+    "notifications.outbox": (
+        "GET",
+        "/admin/outbox",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
+    ),
+    "notifications.resend_one": (
+        "POST",
+        "/admin/outbox/{failed_notification_id}/resend",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "notifications.resume": (
+        "POST",
+        "/admin/outbox/resume",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "notifications.unsubscribe": ("GET", "/unsubscribe/{unsubscribe_token}", {p: 200 for p in PERSONAS}),
+    "notifications.preferences": (
+        "GET",
+        "/email-preferences/{preferences_token}",
+        {p: 200 for p in PERSONAS},
+    ),
+    # --- scheduling ---
+    "scheduling.schedule": (
+        "GET",
+        "/plans/{plan_id}/schedule",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
+    ),
+    "scheduling.progress": (
+        "GET",
+        "/plans/{plan_id}/schedule/progress",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
+    ),
+    "scheduling.propose": (
+        "POST",
+        "/plans/{plan_id}/schedule/propose",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.settings": (
+        "POST",
+        "/plans/{plan_id}/schedule/settings",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.add_blackout": (
+        "POST",
+        "/plans/{plan_id}/schedule/blackouts",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.move": (
+        "POST",
+        "/schedule/items/{item_id}/move",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.approve": (
+        "POST",
+        "/schedule/proposals/{proposal_id}/approve",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.my_calendar": ("GET", "/calendar", {p: 200 for p in PERSONAS} | {"anonymous": 302}),
+    "scheduling.new_feed": ("POST", "/calendar/feed", {p: 302 for p in PERSONAS}),
+    "scheduling.revoke_feed": ("POST", "/calendar/feed/revoke", {p: 302 for p in PERSONAS}),
+    "scheduling.feed": ("GET", "/calendar/feed/{feed_token}.ics", {p: 200 for p in PERSONAS}),
+    "scheduling.work_calendar": (
+        "GET",
+        "/admin/calendar",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
+    ),
+    "scheduling.delete_calendar_day": (
+        "POST",
+        "/admin/calendar/2030-01-02/delete",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
 }
+
+
+# --- field work: visits, findings, documents, corrective actions, cases ---
+# On a plan "coordinator" runs: a visit of the team "leader" heads, at the unit of "contact",
+# and a case of that unit, concluded, with an action the unit must report on.
+_FIELD_TEAM_ONLY = {
+    "anonymous": 302,
+    "admin": 403,
+    "coordinator": 403,
+    "observer": 403,
+    "leader": 302,
+    "outsider": 404,
+    "contact": 404,
+}
+_FIELD_SEE = {p: 200 for p in PERSONAS} | {"anonymous": 302, "outsider": 404, "contact": 404}
+_STAFF_AND_INSPECTORS = {p: 200 for p in PERSONAS} | {"anonymous": 302, "contact": 403}
+_ADMIN_POST = {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302}
+MATRIX |= {
+    "visits.index": ("GET", "/visits/", _STAFF_AND_INSPECTORS),
+    "visits.create": (
+        "POST",
+        "/visits/new/{field_inspection_id}",
+        _FIELD_TEAM_ONLY | {"admin": 302, "coordinator": 302, "contact": 403},
+    ),
+    "visits.detail": ("GET", "/visits/{visit_id}", _FIELD_SEE),
+    "findings.save_visit_finding": ("POST", "/visits/{visit_id}/findings", _FIELD_TEAM_ONLY),
+    "findings.upload_evidence": ("POST", "/findings/{finding_id}/evidence", _FIELD_TEAM_ONLY),
+    "findings.evidence": ("GET", "/evidence/{evidence_id}", _FIELD_SEE),
+    "findings.checklist_index": ("GET", "/checklists/", _STAFF_AND_INSPECTORS),
+    "findings.checklist_detail": ("GET", "/checklists/{template_id}", _STAFF_AND_INSPECTORS),
+    "findings.checklist_new_version": ("POST", "/checklists/{template_id}/new-version", _ADMIN_POST),
+    "findings.checklist_publish": ("POST", "/checklists/{template_id}/publish", _ADMIN_POST),
+    "documents.minutes": ("POST", "/documents/visit/{visit_id}/minutes", _FIELD_TEAM_ONLY),
+    "documents.conclusion": ("POST", "/documents/visit/{visit_id}/conclusion", _FIELD_TEAM_ONLY),
+    "documents.show": ("GET", "/documents/{document_id}", _FIELD_SEE | {"contact": 200}),
+    "documents.pdf": ("GET", "/documents/{document_id}.pdf", _FIELD_SEE | {"contact": 200}),
+    "documents.docx": ("GET", "/documents/{document_id}.docx", _FIELD_SEE | {"contact": 200}),
+    "remediation.index": ("GET", "/actions/", {p: 200 for p in PERSONAS} | {"anonymous": 302}),
+    "remediation.create": ("POST", "/actions/finding/{finding_id}", _FIELD_TEAM_ONLY),
+    "remediation.report": (
+        "POST",
+        "/actions/{action_id}/report",
+        _FIELD_TEAM_ONLY | {"leader": 403, "contact": 302},
+    ),
+    "remediation.accept": ("POST", "/actions/{action_id}/accept", _FIELD_TEAM_ONLY),
+    "remediation.return_report": ("POST", "/actions/{action_id}/return", _FIELD_TEAM_ONLY),
+    "cases.index": ("GET", "/cases/", _STAFF_AND_INSPECTORS),
+    "cases.new": ("GET", "/cases/new", _ADMIN_POST | {"admin": 200, "coordinator": 200}),
+    "cases.detail": ("GET", "/cases/{case_id}", _FIELD_SEE),
+    "cases.assign": (
+        "POST",
+        "/cases/{case_id}/assign",
+        _FIELD_TEAM_ONLY | {"admin": 302, "coordinator": 302, "leader": 403},
+    ),
+    "cases.attach": (
+        "POST",
+        "/cases/{case_id}/attachments",
+        _FIELD_TEAM_ONLY | {"admin": 302, "coordinator": 302},
+    ),
+    "cases.attachment": ("GET", "/cases/attachments/{attachment_id}", _FIELD_SEE),
+    "cases.save_finding": ("POST", "/cases/{case_id}/findings", _FIELD_TEAM_ONLY),
+}
+
+
+def _field_world(db, make, users) -> dict[str, object]:
+    import io
+
+    from flask import current_app
+
+    from inspections.cases.services import add_attachment, assign
+    from inspections.documents.services import Subject, generate_minutes, issue_conclusion
+    from inspections.findings.checklists import load_default_template
+    from inspections.findings.services import add_evidence, save_case_finding, save_visit_finding
+    from inspections.remediation.services import add_action
+    from tests.factories import days_from_now
+    from tests.fieldwork import PDF, jpeg
+
+    leader, unit_id = users["leader"], users["contact"].home_unit_id
+    plan = make.plan(coordinators=[users["coordinator"]])
+    team = make.team(plan, TeamKind.JOINT, members=[leader])
+    inspection = make.inspection(team, db.session.get(Unit, unit_id), visit_at=days_from_now(-1))
+    template, _ = load_default_template()
+    with current_app.test_request_context():
+        criterion = next(c for c in template.criteria if c.parent_id)
+        visit = inspection.visits[0]
+        finding = save_visit_finding(
+            visit, criterion_id=criterion.id, result="non_compliant", severity="low",
+            expected_version=None, actor=leader,
+        )  # fmt: skip
+        evidence = add_evidence(finding, stream=io.BytesIO(jpeg()), filename="anh.jpg", actor=leader)
+        generate_minutes(Subject(visit, None), actor=leader)
+        case = intake_case(plan, unit_id, users["coordinator"])
+        assign(case, team=team, actor=users["coordinator"])
+        attachment = add_attachment(
+            case, stream=io.BytesIO(PDF), filename="don.pdf", actor=users["coordinator"]
+        )
+        case_finding = save_case_finding(
+            case, criterion_id=None, result="non_compliant", severity="low", text="Có sai phạm",
+            expected_version=None, actor=leader,
+        )  # fmt: skip
+        action = add_action(
+            case_finding, description="Khắc phục", working_days=5, unit_id=unit_id, actor=leader
+        )
+        # Files are made on demand here: rendering a PDF for every cell would slow the matrix.
+        conclusion = issue_conclusion(Subject(None, case), actor=leader, store_files=False)
+    return {
+        "field_inspection_id": inspection.id,
+        "visit_id": visit.id,
+        "finding_id": finding.id,
+        "evidence_id": evidence.id,
+        "template_id": template.id,
+        "document_id": conclusion.id,
+        "action_id": action.id,
+        "case_id": case.id,
+        "attachment_id": attachment.id,
+    }
+
+
+def intake_case(plan, unit_id, coordinator):
+    from datetime import date
+
+    from inspections.cases.services import intake
+    from inspections.extensions import db
+
+    return intake(
+        plan, unit=db.session.get(Unit, unit_id), source="complaint", title="Hồ sơ trễ hạn",
+        summary="Phản ánh", received_on=date(2019, 5, 6), actor=coordinator,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -57,8 +325,71 @@ def world(db, make):
     }
     plan = make.plan()
     make.team(plan, TeamKind.JOINT, members=[users["leader"]])
+    scheduling = _scheduling_world(db, make, users["admin"])
+    coordinator = _coordinator_world(db, make, users)
+    field = _field_world(db, make, users)
+    notifications = _notifications_world()
     db.session.commit()
-    return {"users": {k: u.username for k, u in users.items()}, "plan_id": plan.id}
+    return (
+        {"users": {k: u.username for k, u in users.items()}, "plan_id": plan.id}
+        | scheduling
+        | coordinator
+        | notifications
+        | field
+    )
+
+
+def _notifications_world() -> dict[str, object]:
+    """A failed outbox row, and the signed links an optional reminder carries."""
+    from inspections.notifications.links import preferences_token, unsubscribe_token
+    from inspections.notifications.models import NotificationStatus
+    from inspections.notifications.services import enqueue
+
+    row = enqueue(key="matrix:failed", kind="visit_reminder", email="x@test.example")
+    row.status = NotificationStatus.FAILED
+    return {
+        "failed_notification_id": row.id,
+        "unsubscribe_token": unsubscribe_token("x@test.example", "visit_reminder"),
+        "preferences_token": preferences_token("x@test.example"),
+    }
+
+
+def _coordinator_world(db, make, users) -> dict[str, object]:
+    """A plan run by "coordinator", a joint team with "leader", a unit, a surprise draw."""
+    from inspections.assignments.draw import PoolFilters, perform_draw
+
+    plan = make.plan(coordinators=[users["coordinator"]])
+    team = make.team(plan, TeamKind.JOINT, members=[users["leader"]])
+    surprise = make.team(plan, TeamKind.PUBLIC_SERVICE)
+    unit = make.unit()
+    draw = perform_draw(surprise, actor=users["coordinator"], count=1, filters=PoolFilters())
+    return {
+        "cw_plan_id": plan.id,
+        "team_id": team.id,
+        "membership_id": team.memberships[0].id,
+        "unit_id": unit.id,
+        "draw_id": draw.id,
+    }
+
+
+def _scheduling_world(db, make, admin) -> dict[str, object]:
+    """A proposal waiting for review on a plan of its own, a feed, a calendar exception."""
+    from datetime import date
+
+    from inspections.scheduling.feeds import new_feed
+    from inspections.scheduling.models import ProposalItem, ProposalStatus, ScheduleProposal
+    from inspections.visits.models import CalendarDay, DayKind, Slot
+
+    plan = make.plan(window_start=date(2030, 3, 1), window_end=date(2030, 6, 30))
+    inspection = make.inspection(make.team(plan, TeamKind.JOINT), make.unit())
+    proposal = ScheduleProposal(
+        plan_id=plan.id, status=ProposalStatus.READY, seed=1, notice_on=date(2030, 2, 1)
+    )
+    proposal.items.append(ProposalItem(inspection_id=inspection.id, day=date(2030, 3, 11), slot=Slot.MORNING))
+    db.session.add(proposal)
+    db.session.add(CalendarDay(day=date(2030, 1, 2), kind=DayKind.DAY_OFF, note="test"))
+    db.session.flush()
+    return {"item_id": proposal.items[0].id, "proposal_id": proposal.id, "feed_token": new_feed(admin)}
 
 
 def test_the_matrix_names_every_route(app):
@@ -72,7 +403,7 @@ def test_route_answers_persona(endpoint, persona, world, client, login):
     method, path, expected = MATRIX[endpoint]
     if persona != "anonymous":
         assert login(world["users"][persona]).status_code == 302
-    url = path.format(plan_id=world["plan_id"])
+    url = path.format(**world)
     if method == "POST":
         response = client.post(url, data={"csrf_token": csrf_token(client)})
     else:

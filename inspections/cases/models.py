@@ -52,3 +52,19 @@ class Case(db.Model):
     plan: Mapped[Plan] = relationship()
     unit: Mapped[Unit] = relationship()
     team: Mapped[Team | None] = relationship()
+
+
+class CaseAttachment(db.Model):
+    """A file received with a case (the complaint, the article), stored by content hash."""
+
+    __tablename__ = "case_attachments"
+    __table_args__ = (sa.CheckConstraint("size_bytes > 0", name="not_empty"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

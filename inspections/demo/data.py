@@ -219,3 +219,28 @@ def district_units() -> list[tuple[str, str, UnitKind, DivisionType]]:
         + [(c, n, UnitKind.DISTRICT, DivisionType.RURAL_DISTRICT) for c, n in RURAL_DISTRICTS]
         + [(c, n, UnitKind.DISTRICT, DivisionType.TOWN) for c, n in TOWNS]
     )
+
+
+# The 15 units the joint team inspects (illustrative): none is the home unit of a member,
+# nor above or below one, so no conflict of interest needs an override.
+JOINT_TARGETS = [
+    "so-yte",
+    "so-gddt",
+    "so-xaydung",
+    "so-gtvt",
+    "so-tnmt",
+    "q-badinh",
+    "q-hoankiem",
+    "q-longbien",
+    "q-caugiay",
+    "q-hadong",
+    "q-thanhxuan",
+    "h-gialam",
+    "h-donganh",
+    "h-socson",
+    "tx-sontay",
+]
+# The public-service team's 28 surprise targets are drawn from districts, communes and
+# public service units. A fixed seed keeps the demo the same on every machine; a real draw
+# makes a fresh secret seed.
+SURPRISE_DRAW = {"count": 28, "seed": "demo-cchc-2019-surprise-draw"}

@@ -13,6 +13,7 @@ from inspections.auth.services import create_user, password_matches, set_passwor
 from inspections.cases.models import Case, CaseSource
 from inspections.demo import data
 from inspections.extensions import db
+from inspections.findings.checklists import load_default_template
 from inspections.plans.models import Plan, PlanStatus, PlanTarget, TargetKind
 from inspections.teams.models import Membership, Team, TeamKind, TeamRole
 from inspections.units.models import DivisionType, Unit, UnitContact, UnitKind
@@ -201,6 +202,33 @@ class _Loader:
             )
             self.report.count("cases")
 
+    def load_assignments(self, plan: Plan, teams: dict[str, Team], users: dict[str, User]) -> None:
+        """The joint team's 15 units and the public-service team's 28 drawn ones, through the
+        real services (audited; the draw is seeded and verifiable)."""
+        from inspections.assignments.draw import PoolFilters, perform_draw
+        from inspections.assignments.models import SurpriseDraw
+        from inspections.assignments.services import assign
+        from inspections.visits.models import Inspection
+
+        coordinator = users["coordinator"]
+        by_kind = {t.kind: t for t in teams.values()}
+        joint = by_kind[TeamKind.JOINT]
+        taken = set(db.session.scalars(sa.select(Inspection.unit_id).where(Inspection.team_id == joint.id)))
+        for code in data.JOINT_TARGETS:
+            if self.units[code].id not in taken:
+                assign(joint, self.units[code], actor=coordinator)
+                self.report.count("assignments")
+        surprise = by_kind[TeamKind.PUBLIC_SERVICE]
+        if db.session.scalar(sa.select(SurpriseDraw.id).where(SurpriseDraw.team_id == surprise.id)) is None:
+            perform_draw(
+                surprise,
+                actor=coordinator,
+                count=data.SURPRISE_DRAW["count"],
+                filters=PoolFilters(),
+                seed=data.SURPRISE_DRAW["seed"],
+            )
+            self.report.count("surprise draws")
+
 
 def load_demo(*, password: str | None) -> LoadReport:
     """Create what is missing of the demo; with a password, (re)set every demo account's."""
@@ -209,7 +237,10 @@ def load_demo(*, password: str | None) -> LoadReport:
     loader.load_units()
     users = loader.load_accounts()
     plan = loader.load_plan(users)
-    loader.load_teams(plan, users)
+    teams = loader.load_teams(plan, users)
     loader.load_cases(plan, users)
+    loader.load_assignments(plan, teams, users)
+    if load_default_template()[1]:
+        report.count("checklists")
     db.session.flush()
     return report

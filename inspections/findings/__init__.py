@@ -1,1 +1,5 @@
 """Checklists, findings and evidence."""
+
+from flask import Blueprint
+
+bp = Blueprint("findings", __name__)

@@ -64,6 +64,17 @@ class Criterion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     template: Mapped[ChecklistTemplate] = relationship(back_populates="criteria")
+    parent: Mapped[Criterion | None] = relationship(remote_side=[id])
+
+    @property
+    def is_area(self) -> bool:
+        return self.parent_id is None
+
+    def text(self, language: str) -> str:
+        return self.text_en if language == "en" else self.text_vi
+
+    def guidance(self, language: str) -> str:
+        return self.guidance_en if language == "en" else self.guidance_vi
 
 
 class FindingResult(StrEnum):
@@ -105,7 +116,8 @@ class Finding(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     author: Mapped[User] = relationship()
-    evidence: Mapped[list[Evidence]] = relationship(back_populates="finding")
+    criterion: Mapped[Criterion | None] = relationship()
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="finding", order_by="Evidence.id")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -127,3 +139,15 @@ class Evidence(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     finding: Mapped[Finding] = relationship(back_populates="evidence")
+
+
+class VisitChecklist(db.Model):
+    """The template version a visit started with: later versions never change it."""
+
+    __tablename__ = "visit_checklists"
+
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
+    template_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist_templates.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    template: Mapped[ChecklistTemplate] = relationship()

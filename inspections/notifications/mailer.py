@@ -10,6 +10,8 @@ import re
 import smtplib
 import ssl
 import tempfile
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -18,8 +20,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 SMTP_TIMEOUT = 30  # seconds; a hung server must not hold a worker forever
 
 
+class Sender(Protocol):
+    def send(self, message: EmailMessage) -> None: ...
+
+
 class Transport(Protocol):
     def send(self, message: EmailMessage) -> None: ...
+
+    def session(self) -> AbstractContextManager[Sender]: ...
 
 
 class FolderTransport:
@@ -40,6 +48,10 @@ class FolderTransport:
             f.write(message.as_bytes())
         os.replace(tmp, self.folder / f"{name}.eml")  # atomic: a reader never sees half a mail
 
+    @contextmanager
+    def session(self) -> Iterator[Sender]:
+        yield self
+
 
 class SMTPTransport:
     """smtp://user:pass@host:port (STARTTLS when the server offers it, or ?starttls=required),
@@ -57,7 +69,7 @@ class SMTPTransport:
         self.require_starttls = parse_qs(parts.query).get("starttls") == ["required"]
         self.timeout = timeout
 
-    def send(self, message: EmailMessage) -> None:
+    def connect(self) -> smtplib.SMTP:
         context = ssl.create_default_context()
         if self.implicit_tls:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -65,15 +77,64 @@ class SMTPTransport:
             )
         else:
             client = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-        with client:
+        try:
             client.ehlo()
             if not self.implicit_tls and (client.has_extn("starttls") or self.require_starttls):
                 client.starttls(context=context)
                 client.ehlo()
             if self.username:
                 client.login(self.username, self.password or "")
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    def send(self, message: EmailMessage) -> None:
+        with self.connect() as client:
             client.send_message(message)
 
+    @contextmanager
+    def session(self) -> Iterator[Sender]:
+        session = SMTPSession(self)
+        try:
+            yield session
+        finally:
+            session.close()
 
-def transport_for(smtp_url: str | None, mail_folder: str) -> Transport:
-    return SMTPTransport(smtp_url) if smtp_url else FolderTransport(mail_folder)
+
+class SMTPSession:
+    """One connection reused for a batch: a new TCP + TLS + login per mail would cost more
+    than the mail itself. After anything but a clean SMTP reply the connection is dropped
+    and the next mail opens a fresh one."""
+
+    def __init__(self, transport: SMTPTransport) -> None:
+        self.transport = transport
+        self.client: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        if self.client is None:
+            self.client = self.transport.connect()
+        try:
+            self.client.send_message(message)
+        except smtplib.SMTPRecipientsRefused:
+            raise  # smtplib has reset the transaction; the connection is still good
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:  # the server is closing the connection
+                self.close()
+            raise
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        client, self.client = self.client, None
+        if client is None:
+            return
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()
+
+
+def transport_for(smtp_url: str | None, mail_folder: str, *, timeout: float = SMTP_TIMEOUT) -> Transport:
+    return SMTPTransport(smtp_url, timeout=timeout) if smtp_url else FolderTransport(mail_folder)

@@ -70,3 +70,19 @@ class NotificationPreference(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     kind: Mapped[str] = mapped_column(sa.String(60))
     opted_out_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SendingPause(db.Model):
+    """Sending stopped because the mail server refused our credentials.
+
+    One open row (resumed_at NULL) stops every dispatcher until an admin resumes it: a
+    wrong password must not burn every row's attempts, nor lock the account.
+    """
+
+    __tablename__ = "sending_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paused_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resumed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -8,17 +8,22 @@ dispatcher sends it.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
+from inspections.audit.services import record, snapshot
 from inspections.db import utcnow
+from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.notifications.models import Notification
 from inspections.units.models import Language
 
 MESSAGE_ID_DOMAIN = "inspections.example"
+# A row without a deadline of its own is not worth sending a week after it was due.
+DEFAULT_DEADLINE = timedelta(days=7)
 
 
 def new_message_id() -> str:
@@ -64,7 +69,7 @@ def enqueue(
         context=context or {},
         message_id=new_message_id(),
         due_at=due_at or utcnow(),
-        deadline_at=deadline_at,
+        deadline_at=deadline_at or (due_at or utcnow()) + DEFAULT_DEADLINE,
     )
     # A savepoint: a concurrent insert of the same key loses quietly instead of failing
     # the caller's whole transaction.
@@ -74,3 +79,105 @@ def enqueue(
     except sa.exc.IntegrityError:
         return None
     return notification
+
+
+# --- preferences, resend, pause (called by the routes) ---------------------------------
+
+
+def opt_out(*, email: str, kind: str) -> bool:
+    """Record that `email` wants no more `kind` mail; True if it is new (idempotent)."""
+    from inspections.notifications.kinds import is_optional
+    from inspections.notifications.models import NotificationPreference
+
+    if not is_optional(kind):
+        raise InvalidInput(_l("This notice cannot be unsubscribed."))
+    email = email.lower()
+    exists = db.session.scalar(
+        sa.select(NotificationPreference.id).where(
+            NotificationPreference.email == email, NotificationPreference.kind == kind
+        )
+    )
+    if exists is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(NotificationPreference(email=email, kind=kind))
+    except sa.exc.IntegrityError:  # a concurrent click won
+        return False
+    record(
+        "notifications.opt_out",
+        actor_id=None,
+        object_type="notification_preference",
+        after={"email": email, "kind": kind},
+    )
+    return True
+
+
+def opt_in(*, email: str, kind: str) -> bool:
+    from inspections.notifications.models import NotificationPreference
+
+    email = email.lower()
+    result = db.session.execute(
+        sa.delete(NotificationPreference).where(
+            NotificationPreference.email == email, NotificationPreference.kind == kind
+        )
+    )
+    if result.rowcount:
+        record(
+            "notifications.opt_in",
+            actor_id=None,
+            object_type="notification_preference",
+            after={"email": email, "kind": kind},
+        )
+    return bool(result.rowcount)
+
+
+def opted_out_kinds(email: str) -> set[str]:
+    from inspections.notifications.models import NotificationPreference
+
+    return set(
+        db.session.scalars(
+            sa.select(NotificationPreference.kind).where(NotificationPreference.email == email.lower())
+        )
+    )
+
+
+def resend(notification: Notification, *, actor_id: int) -> None:
+    """A failed row goes back to the queue, same Message-ID; not after its deadline."""
+    from inspections.notifications.models import NotificationStatus
+
+    if notification.status != NotificationStatus.FAILED:
+        raise Conflict(_l("Only a failed email can be sent again."))
+    if notification.deadline_at is not None and notification.deadline_at <= utcnow():
+        raise Conflict(_l("This email's deadline has passed; it can no longer be sent."))
+    before = snapshot(notification, "status", "attempts", "last_error")
+    notification.status = NotificationStatus.PENDING
+    notification.next_attempt_at = None
+    notification.claimed_at = None
+    db.session.flush()
+    record(
+        "notifications.resend",
+        actor_id=actor_id,
+        object_type="notification",
+        object_id=notification.id,
+        before=before,
+        after=snapshot(notification, "status", "attempts", "last_error"),
+    )
+
+
+def resume_sending(*, actor_id: int) -> bool:
+    from inspections.notifications.models import SendingPause
+
+    pauses = list(db.session.scalars(sa.select(SendingPause).where(SendingPause.resumed_at.is_(None))))
+    for pause in pauses:
+        pause.resumed_at = utcnow()
+        pause.resumed_by_id = actor_id
+        db.session.flush()
+        record(
+            "notifications.resume_sending",
+            actor_id=actor_id,
+            object_type="sending_pause",
+            object_id=pause.id,
+            before={"reason": pause.reason},
+        )
+    return bool(pauses)

@@ -8,10 +8,10 @@ from sqlalchemy.orm import selectinload
 from inspections import policy
 from inspections.auth.models import Role
 from inspections.extensions import db
-from inspections.plans.models import Plan
+from inspections.plans.models import Plan, PlanStatus
 from inspections.remediation.models import ActionStatus, CorrectiveAction
 from inspections.reports import bp
-from inspections.reports.services import plan_progress
+from inspections.reports.services import plan_progress, team_progress
 from inspections.visits.models import Inspection
 
 
@@ -29,7 +29,10 @@ def home() -> str:
             .order_by(Plan.year.desc(), Plan.id.desc())
         )
     )
-    return render_template("reports/home_staff.html", plans=plans, progress=plan_progress(plans))
+    teams = {plan.id: team_progress(plan) for plan in plans if plan.status != PlanStatus.CLOSED}
+    return render_template(
+        "reports/home_staff.html", plans=plans, progress=plan_progress(plans), team_progress=teams
+    )
 
 
 def _team_home() -> str:

@@ -75,3 +75,43 @@ def plan_progress(plans: list[Plan]) -> dict[int, list[KindProgress]]:
         ]
         for plan in plans
     }
+
+
+@dataclass(frozen=True)
+class TeamProgress:
+    team_id: int
+    name: str
+    kind: TargetKind
+    assigned: int = 0
+    scheduled: int = 0
+    visited: int = 0
+    concluded: int = 0
+
+
+def team_progress(plan: Plan) -> list[TeamProgress]:
+    """Assigned, scheduled, visited and concluded per team of the plan (aggregates only)."""
+    from inspections.teams.models import Team, TeamKind
+
+    teams = db.session.execute(
+        sa.select(Team.id, Team.name, Team.kind).where(Team.plan_id == plan.id).order_by(Team.id)
+    ).all()
+    stages: dict[int, Counter[int]] = {}
+    rows = db.session.execute(
+        sa.select(Inspection.team_id, Inspection.status, sa.func.count())
+        .where(Inspection.plan_id == plan.id)
+        .group_by(Inspection.team_id, Inspection.status)
+    )
+    for team_id, status, n in rows:
+        if status in _STAGES:
+            stages.setdefault(team_id, Counter())[_STAGES[status]] += n
+    result = []
+    for team_id, name, kind in teams:
+        by_stage = stages.get(team_id, Counter())
+
+        def reached(stage: int, by_stage: Counter[int] = by_stage) -> int:
+            return sum(n for s, n in by_stage.items() if s >= stage)
+
+        target_kind = TargetKind.JOINT if kind == TeamKind.JOINT else TargetKind.SURPRISE
+        counts = (reached(1), reached(2), reached(3), reached(4))
+        result.append(TeamProgress(team_id, name, target_kind, *counts))
+    return result

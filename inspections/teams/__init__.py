@@ -1,1 +1,5 @@
 """Inspection teams and their members."""
+
+from flask import Blueprint
+
+bp = Blueprint("teams", __name__)

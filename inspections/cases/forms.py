@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+
+SOURCES = [
+    SelectChoice("complaint", _l("Complaint")),
+    SelectChoice("press", _l("Press report")),
+    SelectChoice("hotline", _l("Hotline")),
+    SelectChoice("referral", _l("Referral")),
+]
+
+
+class IntakeForm(FlaskForm):
+    plan_id = SelectField(_l("Plan"), coerce=int, validators=[InputRequired(message=_l("Choose a plan."))])
+    unit_id = SelectField(
+        _l("Unit concerned"), coerce=int, validators=[InputRequired(message=_l("Choose the unit concerned."))]
+    )
+    source = SelectField(_l("Source"), choices=SOURCES)
+    title = StringField(
+        _l("Title"),
+        validators=[
+            DataRequired(message=_l("Give the case a title.")),
+            Length(max=255, message=_l("At most 255 characters.")),
+        ],
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[
+            DataRequired(message=_l("Summarise the case.")),
+            Length(max=10_000, message=_l("At most 10000 characters.")),
+        ],
+    )
+    received_on = DateField(_l("Received on"), validators=[InputRequired(message=_l("Choose a date."))])
+    attachment = FileField(_l("Attachment (optional)"))
+
+
+class AssignForm(FlaskForm):
+    team_id = SelectField(_l("Team"), coerce=int, validators=[InputRequired(message=_l("Choose a team."))])
+
+
+class AttachmentForm(FlaskForm):
+    attachment = FileField(_l("Attachment"))

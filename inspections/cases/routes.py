@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from inspections import policy
+from inspections.cases import bp, services
+from inspections.cases.forms import AssignForm, AttachmentForm, IntakeForm
+from inspections.cases.models import Case, CaseAttachment
+from inspections.documents import render
+from inspections.documents.models import DocumentKind
+from inspections.documents.services import Subject, documents_of
+from inspections.errors import DomainError
+from inspections.extensions import db
+from inspections.findings import checklists
+from inspections.findings import services as finding_services
+from inspections.findings.evidence import storage_path
+from inspections.findings.forms import ActionForm, CaseFindingForm, EvidenceForm, IssueForm, PlainForm
+from inspections.findings.loaders import load_case
+from inspections.findings.models import Criterion, Finding
+from inspections.plans.models import Plan
+from inspections.remediation.models import CorrectiveAction
+from inspections.teams.models import Team
+from inspections.units.models import Unit
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    if not policy.can_view_cases(current_user):
+        abort(403)
+    cases = db.session.scalars(
+        policy.visible_cases(current_user)
+        .options(joinedload(Case.unit), joinedload(Case.team), joinedload(Case.plan))
+        .order_by(Case.received_on.desc(), Case.id.desc())
+    ).all()
+    return render_template("cases/index.html", cases=cases)
+
+
+def _intake_form() -> IntakeForm:
+    form = IntakeForm()
+    plans = [
+        p
+        for p in db.session.scalars(sa.select(Plan).order_by(Plan.year.desc()))
+        if policy.can_manage_plan(current_user, p)
+    ]
+    form.plan_id.choices = [SelectChoice(p.id, p.title) for p in plans]
+    form.unit_id.choices = [
+        (u.id, u.name)
+        for u in db.session.scalars(sa.select(Unit).where(Unit.active.is_(True)).order_by(Unit.name))
+    ]
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    if not policy.can_manage_cases(current_user):
+        abort(403)
+    form = _intake_form()
+    if form.validate_on_submit():
+        plan = db.session.get(Plan, form.plan_id.data)
+        unit = db.session.get(Unit, form.unit_id.data)
+        if plan is None or unit is None or not policy.can_manage_plan(current_user, plan):
+            abort(404)
+        try:
+            case = services.intake(
+                plan,
+                unit=unit,
+                source=form.source.data,
+                title=form.title.data,
+                summary=form.summary.data,
+                received_on=form.received_on.data,
+                actor=current_user,
+            )
+            upload = request.files.get("attachment")
+            if upload and upload.filename:
+                services.add_attachment(
+                    case, stream=upload.stream, filename=upload.filename, actor=current_user
+                )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return render_template("cases/new.html", form=form), 400
+        db.session.commit()
+        flash(_("Case %(ref)s was registered.", ref=case.reference), "success")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    return render_template("cases/new.html", form=form)
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def detail(case_id: int) -> str:
+    case = load_case(case_id)
+    findings = db.session.scalars(
+        sa.select(Finding)
+        .where(Finding.case_id == case.id)
+        .options(selectinload(Finding.evidence), joinedload(Finding.author), joinedload(Finding.criterion))
+        .order_by(Finding.id)
+    ).all()
+    actions: dict[int, list[CorrectiveAction]] = {}
+    for action in db.session.scalars(
+        sa.select(CorrectiveAction).where(CorrectiveAction.finding_id.in_([f.id for f in findings]))
+    ):
+        actions.setdefault(action.finding_id, []).append(action)
+    template = checklists.current_template()
+    criteria = (
+        [
+            c
+            for c in db.session.scalars(sa.select(Criterion).where(Criterion.template_id == template.id))
+            if c.parent_id
+        ]
+        if template
+        else []
+    )
+    docs = documents_of(Subject(None, case))
+    conclusion = docs.get(DocumentKind.CONCLUSION)
+    assign_form = AssignForm()
+    assign_form.team_id.choices = [
+        SelectChoice(t.id, t.name)
+        for t in db.session.scalars(sa.select(Team).where(Team.plan_id == case.plan_id))
+    ]
+    finding_form = CaseFindingForm()
+    finding_form.criterion.choices = [SelectChoice("", _("Free-form (no criterion)"))] + [
+        SelectChoice(str(c.id), f"{c.code} {c.text(str(current_user.language.value))}")
+        for c in sorted(criteria, key=lambda c: c.position)
+    ]
+    attachments = db.session.scalars(
+        sa.select(CaseAttachment).where(CaseAttachment.case_id == case.id).order_by(CaseAttachment.id)
+    ).all()
+    return render_template(
+        "cases/detail.html",
+        case=case,
+        findings=findings,
+        actions=actions,
+        attachments=attachments,
+        minutes=docs.get(DocumentKind.MINUTES),
+        conclusion=conclusion,
+        locked=conclusion is not None and conclusion.issued,
+        may_manage=policy.can_manage_cases(current_user, case.plan),
+        may_record=policy.can_record_findings(current_user, case.team),
+        may_lead=policy.is_team_leader(current_user, case.team),
+        may_see_names=policy.can_see_named_individuals(current_user, case.team, case.plan),
+        pdf_available=render.pdf_available(),
+        assign_form=assign_form,
+        finding_form=finding_form,
+        evidence_form=EvidenceForm(),
+        attachment_form=AttachmentForm(),
+        action_form=ActionForm(),
+        issue_form=IssueForm(),
+        plain_form=PlainForm(),
+    )
+
+
+@bp.route("/<int:case_id>/assign", methods=["POST"])
+@login_required
+def assign(case_id: int) -> Response:
+    case = load_case(case_id)
+    if not policy.can_manage_cases(current_user, case.plan):
+        abort(403)
+    form = AssignForm()
+    form.team_id.choices = [
+        SelectChoice(t.id, t.name)
+        for t in db.session.scalars(sa.select(Team).where(Team.plan_id == case.plan_id))
+    ]
+    back = url_for("cases.detail", case_id=case.id)
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(back)
+    try:
+        services.assign(case, team=db.session.get(Team, form.team_id.data), actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("The case was assigned to %(team)s.", team=case.team.name), "success")
+    return redirect(back)
+
+
+@bp.route("/<int:case_id>/attachments", methods=["POST"])
+@login_required
+def attach(case_id: int) -> Response:
+    case = load_case(case_id)
+    if not (
+        policy.can_manage_cases(current_user, case.plan)
+        or policy.can_record_findings(current_user, case.team)
+    ):
+        abort(403)
+    back = url_for("cases.detail", case_id=case.id)
+    if not AttachmentForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("attachment")
+    try:
+        item = services.add_attachment(
+            case,
+            stream=upload.stream if upload else None,  # type: ignore[arg-type]
+            filename=upload.filename if upload else None,
+            actor=current_user,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("The file %(name)s was added.", name=item.filename), "success")
+    return redirect(back)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int) -> Response:
+    item = db.get_or_404(CaseAttachment, attachment_id)
+    load_case(item.case_id)
+    path = storage_path(item.sha256)
+    if not path.exists():
+        abort(404)
+    response = send_file(path, mimetype=item.content_type, download_name=item.filename, as_attachment=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/<int:case_id>/findings", methods=["POST"])
+@login_required
+def save_finding(case_id: int) -> Response:
+    case = load_case(case_id)
+    if not policy.can_record_findings(current_user, case.team):
+        abort(403)
+    back = url_for("cases.detail", case_id=case.id)
+    form = CaseFindingForm()
+    form.criterion.choices = [SelectChoice(form.criterion.data or "", "")]  # checked by the service
+    if not form.validate_on_submit():
+        flash(next(iter(form.errors.values()))[0], "error")
+        return redirect(back)
+    finding = None
+    if form.finding_id.data:
+        finding = (
+            db.session.get(Finding, int(form.finding_id.data)) if form.finding_id.data.isdigit() else None
+        )
+        if finding is None or finding.case_id != case.id:
+            abort(404)
+    try:
+        finding_services.save_case_finding(
+            case,
+            finding=finding,
+            criterion_id=int(form.criterion.data) if (form.criterion.data or "").isdigit() else None,
+            result=form.result.data,
+            severity=form.severity.data,
+            text=form.text.data or "",
+            named_individuals=form.named_individuals.data or "",
+            expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+            actor=current_user,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(back)

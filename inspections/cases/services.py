@@ -1,0 +1,109 @@
+"""Cases (vụ việc): intake, assignment to a team, attachments; findings and the
+conclusion go through the findings and documents services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import IO
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from inspections.audit.services import record, snapshot
+from inspections.auth.models import User
+from inspections.cases.models import Case, CaseAttachment, CaseSource, CaseStatus
+from inspections.errors import Conflict, InvalidInput
+from inspections.extensions import db
+from inspections.findings import evidence as files
+from inspections.plans.models import Plan
+from inspections.teams.models import Team
+from inspections.units.models import Unit
+
+
+def intake(
+    plan: Plan,
+    *,
+    unit: Unit,
+    source: str,
+    title: str,
+    summary: str,
+    received_on: date,
+    actor: User,
+    reference: str | None = None,
+) -> Case:
+    try:
+        source_value = CaseSource(source)
+    except ValueError:
+        raise InvalidInput(_l("Choose where the case came from.")) from None
+    if not title.strip() or not summary.strip():
+        raise InvalidInput(_l("A case needs a title and a summary."))
+    if reference is None:
+        count = db.session.scalar(sa.select(sa.func.count()).where(Case.plan_id == plan.id)) or 0
+        reference = f"VV-{plan.year}-{count + 1:02d}"
+    case = Case(
+        plan_id=plan.id,
+        reference=reference,
+        unit_id=unit.id,
+        source=source_value,
+        title=title.strip(),
+        summary=summary.strip(),
+        received_on=received_on,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(case)
+    except sa.exc.IntegrityError:
+        raise Conflict(_l("A case with this reference already exists in the plan.")) from None
+    record(
+        "case.intake",
+        actor_id=actor.id,
+        object_type="case",
+        object_id=case.id,
+        after=snapshot(case, "reference", "unit_id", "source", "title", "received_on"),
+    )
+    return case
+
+
+def assign(case: Case, *, team: Team, actor: User) -> Case:
+    if team.plan_id != case.plan_id:
+        raise InvalidInput(_l("Choose a team of the case's plan."))
+    if case.status not in (CaseStatus.INTAKE, CaseStatus.ASSIGNED):
+        raise Conflict(_l("The case is already under inspection: its team can no longer change."))
+    before = snapshot(case, "team_id", "status")
+    case.team_id = team.id
+    case.status = CaseStatus.ASSIGNED
+    db.session.flush()
+    record(
+        "case.assign",
+        actor_id=actor.id,
+        object_type="case",
+        object_id=case.id,
+        before=before,
+        after=snapshot(case, "team_id", "status"),
+    )
+    return case
+
+
+def add_attachment(case: Case, *, stream: IO[bytes], filename: str | None, actor: User) -> CaseAttachment:
+    if case.status in (CaseStatus.CONCLUDED, CaseStatus.CLOSED):
+        raise Conflict(_l("The case is concluded: no more files can be added."))
+    checked = files.check_upload(stream, filename)
+    files.store(checked.data, checked.sha256)
+    item = CaseAttachment(
+        case_id=case.id,
+        filename=checked.filename,
+        content_type=checked.content_type,
+        size_bytes=len(checked.data),
+        sha256=checked.sha256,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    record(
+        "case.attachment",
+        actor_id=actor.id,
+        object_type="case",
+        object_id=case.id,
+        after=snapshot(item, "filename", "content_type", "size_bytes", "sha256"),
+    )
+    return item

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from inspections.findings.models import FindingResult, Severity
+
+RESULTS = [
+    SelectChoice(FindingResult.COMPLIANT.value, _l("Compliant")),
+    SelectChoice(FindingResult.NON_COMPLIANT.value, _l("Non-compliant")),
+    SelectChoice(FindingResult.OBSERVATION.value, _l("Observation")),
+    SelectChoice(FindingResult.GOOD_PRACTICE.value, _l("Good practice")),
+    SelectChoice(FindingResult.NOT_APPLICABLE.value, _l("Not applicable")),
+]
+SEVERITIES = [
+    SelectChoice(Severity.NONE.value, _l("None")),
+    SelectChoice(Severity.LOW.value, _l("Low")),
+    SelectChoice(Severity.MEDIUM.value, _l("Medium")),
+    SelectChoice(Severity.HIGH.value, _l("High")),
+]
+
+
+class FindingForm(FlaskForm):
+    criterion_id = HiddenField()
+    version = HiddenField()
+    result = RadioField(
+        _l("Result"), choices=RESULTS, validators=[InputRequired(message=_l("Choose a result."))]
+    )
+    severity = SelectField(_l("Severity"), choices=SEVERITIES, default=Severity.NONE.value)
+    text = TextAreaField(_l("Notes"), validators=[Length(max=10_000, message=_l("The notes are too long."))])
+    named_individuals = TextAreaField(
+        _l("People named (seen only by the team, the plan's coordinators and admins)"),
+        validators=[Length(max=10_000, message=_l("The notes are too long."))],
+    )
+
+
+class CaseFindingForm(FindingForm):
+    finding_id = HiddenField()
+    criterion = SelectField(_l("Criterion"), coerce=str, validators=[Optional()])
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField(_l("Photo or document"))
+    # The browser's last-modified time of the file (ms since 1970), used when a photo
+    # carries no EXIF time.
+    taken_ms = HiddenField()
+
+
+class VisitForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Choose a date."))])
+    slot = SelectField(
+        _l("Half-day"),
+        choices=[SelectChoice("morning", _l("Morning")), SelectChoice("afternoon", _l("Afternoon"))],
+    )
+
+
+class IssueForm(FlaskForm):
+    place = StringField(
+        _l("Place"),
+        default="Hà Nội",
+        validators=[
+            DataRequired(message=_l("Give the place of issue.")),
+            Length(max=120, message=_l("At most 120 characters.")),
+        ],
+    )
+
+
+class PlainForm(FlaskForm):
+    """A button that posts: the CSRF token only."""
+
+
+class ActionForm(FlaskForm):
+    description = TextAreaField(
+        _l("What the unit must do"),
+        validators=[
+            DataRequired(message=_l("Describe what the unit must do.")),
+            Length(max=4000, message=_l("At most 4000 characters.")),
+        ],
+    )
+    working_days = IntegerField(
+        _l("Due in (working days)"),
+        default=20,
+        validators=[
+            InputRequired(message=_l("Give the time allowed in working days.")),
+            NumberRange(
+                min=1, max=250, message=_l("The time allowed must be between 1 and 250 working days.")
+            ),
+        ],
+    )

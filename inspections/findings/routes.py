@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from inspections import policy
+from inspections.errors import Conflict, DomainError
+from inspections.extensions import db
+from inspections.findings import bp, checklists, services
+from inspections.findings.evidence import storage_path
+from inspections.findings.forms import EvidenceForm, FindingForm, PlainForm
+from inspections.findings.loaders import load_finding, load_visit, wants_json
+from inspections.findings.models import ChecklistTemplate, Evidence, Finding
+
+
+def _first_error(form: FindingForm | EvidenceForm) -> str:
+    return next(iter(form.errors.values()))[0] if form.errors else _("The form is not valid.")
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _answer(ok: bool, message: str, url: str, status: int = 200, **data: object) -> Response:
+    if wants_json():
+        return jsonify(ok=ok, message=message, **data), status
+    flash(message, "success" if ok else "error")
+    return redirect(url)
+
+
+@bp.route("/visits/<int:visit_id>/findings", methods=["POST"])
+@login_required
+def save_visit_finding(visit_id: int) -> Response:
+    visit = load_visit(visit_id)
+    if not policy.can_record_findings(current_user, visit.inspection.team):
+        abort(403)
+    form = FindingForm()
+    criterion_id = _int_or_none(form.criterion_id.data)
+    back = url_for("visits.detail", visit_id=visit.id, _anchor=f"c{criterion_id}")
+    if not form.validate_on_submit() or criterion_id is None:
+        return _answer(False, _first_error(form), back, 400)
+    try:
+        finding = services.save_visit_finding(
+            visit,
+            criterion_id=criterion_id,
+            result=form.result.data,
+            severity=form.severity.data,
+            text=form.text.data or "",
+            named_individuals=form.named_individuals.data or "",
+            expected_version=_int_or_none(form.version.data),
+            actor=current_user,
+        )
+    except Conflict as exc:
+        db.session.rollback()
+        saved = db.session.scalar(
+            sa.select(Finding).where(Finding.visit_id == visit.id, Finding.criterion_id == criterion_id)
+        )
+        current = (
+            {
+                "version": saved.version,
+                "result": saved.result.value,
+                "text": saved.text,
+                "by": saved.author.full_name,
+            }
+            if saved
+            else None
+        )
+        return _answer(False, str(exc.message), back, 409, current=current)
+    except DomainError as exc:
+        db.session.rollback()
+        return _answer(False, str(exc.message), back, 400)
+    db.session.commit()
+    return _answer(True, _("Saved."), back, finding_id=finding.id, version=finding.version)
+
+
+@bp.route("/findings/<int:finding_id>/evidence", methods=["POST"])
+@login_required
+def upload_evidence(finding_id: int) -> Response:
+    finding, subject = load_finding(finding_id)
+    if not policy.can_record_findings(current_user, subject.team):
+        abort(403)
+    back = (
+        url_for("visits.detail", visit_id=finding.visit_id, _anchor=f"c{finding.criterion_id}")
+        if finding.visit_id
+        else url_for("cases.detail", case_id=finding.case_id)
+    )
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        return _answer(False, _first_error(form), back, 400)
+    upload = request.files.get("file")
+    millis = _int_or_none(form.taken_ms.data)
+    client_time = datetime.fromtimestamp(millis / 1000, UTC) if millis else None
+    try:
+        item = services.add_evidence(
+            finding,
+            stream=upload.stream if upload else None,  # type: ignore[arg-type]
+            filename=upload.filename if upload else None,
+            client_time=client_time,
+            actor=current_user,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        return _answer(False, str(exc.message), back, 400)
+    db.session.commit()
+    return _answer(True, _("The file %(name)s was added.", name=item.filename), back, evidence_id=item.id)
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def evidence(evidence_id: int) -> Response:
+    item = db.session.get(Evidence, evidence_id)
+    if item is None:
+        abort(404)
+    load_finding(item.finding_id)
+    path = storage_path(item.sha256)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=item.content_type,
+        download_name=item.filename,
+        as_attachment=not item.content_type.startswith("image/"),
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- checklist templates (admin) ----------------------------------------------------------
+
+
+@bp.route("/checklists/")
+@login_required
+def checklist_index() -> str:
+    if not policy.can_view_checklists(current_user):
+        abort(403)
+    templates = db.session.scalars(
+        sa.select(ChecklistTemplate).order_by(ChecklistTemplate.code, ChecklistTemplate.version.desc())
+    ).all()
+    return render_template("findings/checklists.html", templates=templates, form=PlainForm())
+
+
+@bp.route("/checklists/<int:template_id>")
+@login_required
+def checklist_detail(template_id: int) -> str:
+    if not policy.can_view_checklists(current_user):
+        abort(403)
+    template = db.get_or_404(ChecklistTemplate, template_id)
+    return render_template(
+        "findings/checklist.html",
+        template=template,
+        areas=checklists.tree(template.criteria),
+        form=PlainForm(),
+    )
+
+
+@bp.route("/checklists/<int:template_id>/new-version", methods=["POST"])
+@login_required
+def checklist_new_version(template_id: int) -> Response:
+    if not policy.can_manage_checklists(current_user):
+        abort(403)
+    template = db.get_or_404(ChecklistTemplate, template_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    copy = checklists.new_version(template, actor_id=current_user.id)
+    db.session.commit()
+    flash(_("Version %(n)s was created as a draft.", n=copy.version), "success")
+    return redirect(url_for("findings.checklist_detail", template_id=copy.id))
+
+
+@bp.route("/checklists/<int:template_id>/publish", methods=["POST"])
+@login_required
+def checklist_publish(template_id: int) -> Response:
+    if not policy.can_manage_checklists(current_user):
+        abort(403)
+    template = db.get_or_404(ChecklistTemplate, template_id)
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    try:
+        checklists.publish(template, actor_id=current_user.id)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("findings.checklist_detail", template_id=template.id))
+    db.session.commit()
+    flash(_("Version %(n)s is now the one new visits use.", n=template.version), "success")
+    return redirect(url_for("findings.checklist_detail", template_id=template.id))

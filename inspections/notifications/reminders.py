@@ -1,0 +1,343 @@
+"""Time-based rules: reminders, overdue notices, escalations, the weekly digest.
+
+`schedule_due(now)` runs every minute (beat, `reminders.schedule_due`). Each rule looks at
+the state now and writes the rows that should exist by now; the idempotency keys make a
+second run (or two beats at once) write nothing new, and a missed minute, hour or day is
+caught up on the next run. The rows carry the dates they speak of, and the dispatcher
+checks them again when it sends (`relevance.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from config import DISPLAY_TIMEZONE
+from inspections.auth.models import User
+from inspections.extensions import db
+from inspections.findings.models import Finding
+from inspections.notifications import kinds
+from inspections.notifications.rules import visit_context, visit_day
+from inspections.notifications.services import enqueue
+from inspections.plans.models import Plan, PlanStatus
+from inspections.remediation.models import ActionStatus, CorrectiveAction
+from inspections.teams.models import Membership, Team, TeamRole
+from inspections.units.models import Unit, UnitContact
+from inspections.visits.models import Inspection, InspectionKind, InspectionStatus, Visit, VisitStatus
+from inspections.workdays import WorkCalendar, load_calendar
+
+LOCAL = ZoneInfo(DISPLAY_TIMEZONE)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Defaults of the time-based rules, in working days unless named otherwise."""
+
+    team_reminders: tuple[int, ...] = (3, 1)
+    unit_reminder: int = 1
+    findings_after: int = 2
+    conclusion_after: int = 15
+    conclusion_to_coordinator_after: int = 20
+    action_due_soon_days: int = 7  # calendar days
+    escalate_after: int = 10
+    digest_weekday: int = 0  # Monday
+    lookback_days: int = 120  # calendar days of past visits and actions worth a look
+
+
+DEFAULTS = Rules()
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL).date()
+
+
+def _user_row(key: str, kind: str, user: User, context: dict[str, object], **kw: object) -> int:
+    if not user.active:
+        return 0
+    row = enqueue(
+        key=key,
+        kind=kind,
+        email=user.email,
+        name=user.full_name,
+        language=user.language,
+        context=context,
+        mandatory=not kinds.is_optional(kind),
+        user_id=user.id,
+        **kw,  # type: ignore[arg-type]
+    )
+    return row is not None
+
+
+def _contact_row(key: str, kind: str, contact: UnitContact, context: dict[str, object], **kw: object) -> int:
+    if not contact.active:
+        return 0
+    row = enqueue(
+        key=key,
+        kind=kind,
+        email=contact.email,
+        name=contact.name,
+        language=contact.language,
+        context=context,
+        mandatory=not kinds.is_optional(kind),
+        user_id=contact.user_id,
+        contact_id=contact.id,
+        **kw,  # type: ignore[arg-type]
+    )
+    return row is not None
+
+
+def _heads(team: Team) -> list[User]:
+    return [m.user for m in team.memberships if m.role == TeamRole.HEAD]
+
+
+def _visits(where: sa.ColumnElement[bool]) -> list[Visit]:
+    return list(
+        db.session.scalars(
+            sa.select(Visit)
+            .join(Inspection)
+            .where(where, Inspection.status != InspectionStatus.CANCELLED)
+            .options(
+                selectinload(Visit.inspection).selectinload(Inspection.unit).selectinload(Unit.contacts),
+                selectinload(Visit.inspection)
+                .selectinload(Inspection.team)
+                .selectinload(Team.memberships)
+                .selectinload(Membership.user),
+                selectinload(Visit.inspection).selectinload(Inspection.plan).selectinload(Plan.coordinators),
+            )
+        )
+    )
+
+
+def visit_reminders(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -> int:
+    """T-3 and T-1 to the team; T-1 to the unit's contacts, for announced visits only."""
+    today = local_day(now)
+    horizon = now + timedelta(days=max(rules.team_reminders) * 3 + 10)
+    written = 0
+    for visit in _visits(
+        sa.and_(
+            Visit.status == VisitStatus.APPROVED,
+            Visit.starts_at > now,
+            Visit.starts_at <= horizon,
+        )
+    ):
+        left = cal.working_days_between(today, local_day(visit.starts_at))
+        context = visit_context(visit) | {"working_days_before": left}
+        day = visit_day(visit)
+        # The reminder of the nearest step not yet passed: a visit approved two days
+        # ahead gets its T-1, not a late T-3 as well.
+        due_step = next((s for s in sorted(rules.team_reminders) if left <= s), None)
+        if due_step is not None:
+            for member in visit.inspection.team.memberships:
+                written += _user_row(
+                    f"visit:{visit.id}:T-{due_step}:user:{member.user_id}:{day}",
+                    kinds.VISIT_REMINDER,
+                    member.user,
+                    context | {"audience": "team"},
+                    deadline_at=visit.starts_at,
+                    object_type="visit",
+                    object_id=visit.id,
+                )
+        if visit.inspection.kind == InspectionKind.JOINT and left <= rules.unit_reminder:
+            for contact in visit.inspection.unit.contacts:
+                written += _contact_row(
+                    f"visit:{visit.id}:T-{rules.unit_reminder}:contact:{contact.id}:{day}",
+                    kinds.VISIT_REMINDER,
+                    contact,
+                    context | {"audience": "unit"},
+                    deadline_at=visit.starts_at,
+                    object_type="visit",
+                    object_id=visit.id,
+                )
+    return written
+
+
+def findings_and_conclusions(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -> int:
+    """Findings not recorded 2 working days after a visit; no conclusion after 15 (then 20)."""
+    today = local_day(now)
+    written = 0
+    has_findings = sa.exists().where(Finding.visit_id == Visit.id)
+    for visit in _visits(
+        sa.and_(
+            Visit.status.in_((VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)),
+            Visit.ends_at <= now,
+            Visit.ends_at >= now - timedelta(days=rules.lookback_days),
+            Inspection.status != InspectionStatus.CONCLUDED,
+        )
+    ):
+        after = cal.working_days_between(local_day(visit.starts_at), today)
+        inspection = visit.inspection
+        context = visit_context(visit) | {"working_days_after": after}
+        day = visit_day(visit)
+        common = {"object_type": "visit", "object_id": visit.id}
+        recorded = db.session.scalar(sa.select(has_findings.where(Visit.id == visit.id)))
+        if after >= rules.findings_after and not recorded:
+            for head in _heads(inspection.team):
+                written += _user_row(
+                    f"visit:{visit.id}:findings_overdue:user:{head.id}:{day}",
+                    kinds.FINDINGS_OVERDUE,
+                    head,
+                    context,
+                    **common,
+                )
+        if visit is not inspection.visits[-1]:
+            continue  # the conclusion follows the last visit
+        if after >= rules.conclusion_after:
+            for head in _heads(inspection.team):
+                written += _user_row(
+                    f"visit:{visit.id}:conclusion_overdue:user:{head.id}:{day}",
+                    kinds.CONCLUSION_OVERDUE,
+                    head,
+                    context,
+                    **common,
+                )
+        if after >= rules.conclusion_to_coordinator_after:
+            for coordinator in inspection.plan.coordinators:
+                written += _user_row(
+                    f"visit:{visit.id}:conclusion_overdue:coordinator:{coordinator.id}:{day}",
+                    kinds.CONCLUSION_OVERDUE,
+                    coordinator,
+                    context | {"escalated": True},
+                    **common,
+                )
+    return written
+
+
+def _action_context(action: CorrectiveAction, today: date, cal: WorkCalendar) -> dict[str, object]:
+    return {
+        "action_id": action.id,
+        "unit_name": action.unit.name,
+        "description": action.description,
+        "due_on": action.due_on.isoformat(),
+        "days_left": (action.due_on - today).days,
+        "working_days_overdue": max(cal.working_days_between(action.due_on, today), 0),
+    }
+
+
+def _action_plan(action: CorrectiveAction) -> Plan | None:
+    finding = action.finding
+    if finding.visit_id is None:
+        return None
+    visit = db.session.get(Visit, finding.visit_id)
+    return visit.inspection.plan if visit else None
+
+
+def corrective_actions(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -> int:
+    """Due in 7 days, due today, overdue → the unit; 10 working days overdue → also the
+    plan's coordinators and the contacts of the unit above."""
+    today = local_day(now)
+    written = 0
+    actions = db.session.scalars(
+        sa.select(CorrectiveAction)
+        .where(
+            CorrectiveAction.status.in_((ActionStatus.OPEN, ActionStatus.RETURNED)),
+            CorrectiveAction.due_on <= today + timedelta(days=rules.action_due_soon_days),
+            CorrectiveAction.due_on >= today - timedelta(days=rules.lookback_days),
+        )
+        .options(selectinload(CorrectiveAction.unit).selectinload(Unit.contacts))
+    )
+    for action in actions:
+        context = _action_context(action, today, cal)
+        left = (action.due_on - today).days
+        base = f"action:{action.id}"
+        due = action.due_on.isoformat()
+        common = {"object_type": "corrective_action", "object_id": action.id}
+        if left > 0:
+            step, kind = "due7", kinds.ACTION_DUE
+        elif left == 0:
+            step, kind = "due0", kinds.ACTION_DUE
+        else:
+            step, kind = "overdue", kinds.ACTION_OVERDUE
+        for contact in action.unit.contacts:
+            key = f"{base}:{step}:contact:{contact.id}:{due}"
+            written += _contact_row(key, kind, contact, context, **common)
+        if left < 0 and context["working_days_overdue"] >= rules.escalate_after:
+            escalated = context | {"escalated": True}
+            plan = _action_plan(action)
+            for coordinator in plan.coordinators if plan else []:
+                written += _user_row(
+                    f"{base}:escalated:coordinator:{coordinator.id}:{due}",
+                    kinds.ACTION_OVERDUE,
+                    coordinator,
+                    escalated,
+                    **common,
+                )
+            parent = action.unit.parent
+            for contact in parent.contacts if parent else []:
+                key = f"{base}:escalated:contact:{contact.id}:{due}"
+                written += _contact_row(key, kinds.ACTION_OVERDUE, contact, escalated, **common)
+    return written
+
+
+def coordinator_digests(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -> int:
+    """On Monday (local time), one digest per coordinator and running plan."""
+    today = local_day(now)
+    if today.weekday() != rules.digest_weekday:
+        return 0
+    year, week, _ = today.isocalendar()
+    written = 0
+    week_end = now + timedelta(days=7)
+    plans = db.session.scalars(
+        sa.select(Plan)
+        .where(Plan.status.in_((PlanStatus.APPROVED, PlanStatus.IN_PROGRESS)))
+        .options(selectinload(Plan.coordinators))
+    )
+    for plan in plans:
+        in_plan = Inspection.plan_id == plan.id
+        upcoming = db.session.scalar(
+            sa.select(sa.func.count(Visit.id))
+            .join(Inspection)
+            .where(in_plan, Visit.status == VisitStatus.APPROVED)
+            .where(Visit.starts_at > now, Visit.starts_at <= week_end)
+        )
+        open_actions = (
+            sa.select(sa.func.count(CorrectiveAction.id))
+            .join(Finding, Finding.id == CorrectiveAction.finding_id)
+            .join(Visit, Visit.id == Finding.visit_id)
+            .join(Inspection)
+            .where(in_plan, CorrectiveAction.status.in_((ActionStatus.OPEN, ActionStatus.RETURNED)))
+        )
+        due = db.session.scalar(
+            open_actions.where(
+                CorrectiveAction.due_on >= today, CorrectiveAction.due_on <= today + timedelta(days=7)
+            )
+        )
+        overdue = db.session.scalar(open_actions.where(CorrectiveAction.due_on < today))
+        pending = db.session.scalar(
+            sa.select(sa.func.count(Inspection.id)).where(
+                in_plan, Inspection.status == InspectionStatus.VISITED
+            )
+        )
+        context = {
+            "plan_id": plan.id,
+            "plan_title": plan.title,
+            "week": f"{year}-W{week:02d}",
+            "upcoming_visits": upcoming or 0,
+            "actions_due": due or 0,
+            "actions_overdue": overdue or 0,
+            "conclusions_pending": pending or 0,
+        }
+        for coordinator in plan.coordinators:
+            written += _user_row(
+                f"digest:plan:{plan.id}:user:{coordinator.id}:{year}-W{week:02d}",
+                kinds.COORDINATOR_DIGEST,
+                coordinator,
+                context,
+                deadline_at=now + timedelta(days=2),
+                object_type="plan",
+                object_id=plan.id,
+            )
+    return written
+
+
+def schedule_due(now: datetime, rules: Rules = DEFAULTS) -> int:
+    """Every time-based rule; returns how many rows were written (flushed, not committed)."""
+    cal = load_calendar(db.session)
+    written = 0
+    for rule in (visit_reminders, findings_and_conclusions, corrective_actions, coordinator_digests):
+        written += rule(now, cal, rules)
+    db.session.flush()
+    return written

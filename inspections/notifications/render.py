@@ -1,0 +1,89 @@
+"""A Notification row made into an email, in the recipient's language."""
+
+from __future__ import annotations
+
+import email.policy
+from contextlib import nullcontext
+from datetime import date, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+
+from inspections.notifications.links import preferences_token, unsubscribe_token
+from inspections.notifications.models import Notification
+
+LIST_ID = "Kiem tra CCHC <reminders.inspections.example>"
+
+
+def _revive(context: dict[str, Any]) -> dict[str, Any]:
+    """ISO strings back into dates, by the key convention of templates/email/README.md."""
+    out = dict(context)
+    for key, value in context.items():
+        if not isinstance(value, str) or not value:
+            continue
+        try:
+            if key.endswith("_at"):
+                out[key] = datetime.fromisoformat(value)
+            elif key.endswith(("_on", "_date")):
+                out[key] = date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    return out
+
+
+def template_context(row: Notification) -> dict[str, Any]:
+    ctx = _revive(row.context or {})
+    app_url = current_app.config["APP_URL"].rstrip("/")
+    ctx.update(
+        kind=row.kind,
+        mandatory=row.mandatory,
+        recipient_name=row.recipient_name,
+        recipient_email=row.recipient_email,
+        language=str(row.language),
+        app_url=app_url,
+        unsubscribe_url=None,
+        preferences_url=None,
+    )
+    if ctx.get("action_path"):
+        ctx["action_url"] = app_url + str(ctx["action_path"])
+    if not row.mandatory:
+        ctx["unsubscribe_url"] = app_url + url_for(
+            "notifications.unsubscribe", token=unsubscribe_token(row.recipient_email, row.kind)
+        )
+        ctx["preferences_url"] = app_url + url_for(
+            "notifications.preferences", token=preferences_token(row.recipient_email)
+        )
+    return ctx
+
+
+def render(row: Notification) -> EmailMessage:
+    """The message as it goes out; the same row always gives the same Message-ID and Date."""
+    # url_for and Babel need a request context (no request hooks run). The dispatcher
+    # pushes one per batch: Babel caches the loaded catalogues on it.
+    outer = nullcontext() if has_request_context() else current_app.test_request_context()
+    with outer, force_locale(str(row.language)):
+        ctx = template_context(row)
+        subject = " ".join(render_template(f"email/{row.kind}.subject.txt", **ctx).split())
+        text = render_template(f"email/{row.kind}.txt", subject=subject, **ctx)
+        html = render_template(f"email/{row.kind}.html", subject=subject, **ctx)
+
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["Subject"] = subject
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = Address(display_name=row.recipient_name, addr_spec=row.recipient_email)
+    message["Message-ID"] = row.message_id
+    message["Date"] = format_datetime(max(row.due_at, row.created_at))
+    message["List-Id"] = LIST_ID
+    # RFC 3834: an automatic message; out-of-office replies should not answer it.
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    if not row.mandatory:
+        message["List-Unsubscribe"] = f"<{ctx['unsubscribe_url']}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message

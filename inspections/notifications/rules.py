@@ -1,0 +1,97 @@
+"""Event-driven rules: what goes into the outbox when something happens.
+
+Other features call these from their services, in their own transaction (flush, no
+commit). The time-based rules (reminders, escalations, digests) are in `reminders.py`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from inspections.extensions import db
+from inspections.notifications.models import Notification, NotificationStatus
+from inspections.notifications.services import enqueue
+from inspections.visits.models import InspectionKind, Visit, VisitStatus
+
+SCHEDULE_NOTICE = "schedule_notice"
+
+
+def visit_day(visit: Visit) -> str:
+    """The visit's date as it stands, the part of a key that a move changes."""
+    return visit.starts_at.date().isoformat()
+
+
+def visit_context(visit: Visit) -> dict[str, object]:
+    """What a template needs to say which visit, without loading anything at send time."""
+    inspection = visit.inspection
+    team = inspection.team
+    head = next((m.user for m in team.memberships if m.role == "head"), None)
+    return {
+        "visit_id": visit.id,
+        "inspection_id": inspection.id,
+        "visit_starts_at": visit.starts_at.isoformat(),
+        "visit_ends_at": visit.ends_at.isoformat(),
+        "visit_date": visit_day(visit),
+        "slot": str(visit.slot),
+        "unit_name": inspection.unit.name,
+        "team_name": team.name,
+        "team_head": head.full_name if head else "",
+        "plan_title": inspection.plan.title,
+    }
+
+
+def on_visit_approved(visit: Visit) -> list[Notification]:
+    """Schedule notices of an announced visit to the unit's active contacts.
+
+    A surprise visit gets none (surprise secrecy). The key holds the visit's date, so a
+    visit approved again after a move gets a new notice while the old one is superseded
+    (the dispatcher re-checks the date at send time). Nothing is sent after the visit starts.
+    """
+    inspection = visit.inspection
+    if inspection.kind == InspectionKind.SURPRISE or visit.status == VisitStatus.CANCELLED:
+        return []
+    cancel_superseded(visit)
+    context = visit_context(visit)
+    written: list[Notification] = []
+    for contact in inspection.unit.contacts:
+        if not contact.active:
+            continue
+        row = enqueue(
+            key=f"visit:{visit.id}:{SCHEDULE_NOTICE}:contact:{contact.id}:{visit_day(visit)}",
+            kind=SCHEDULE_NOTICE,
+            email=contact.email,
+            name=contact.name,
+            language=contact.language,
+            context=context,
+            deadline_at=visit.starts_at,
+            mandatory=True,
+            user_id=contact.user_id,
+            contact_id=contact.id,
+            object_type="visit",
+            object_id=visit.id,
+        )
+        if row is not None:
+            written.append(row)
+    db.session.flush()
+    return written
+
+
+def cancel_superseded(visit: Visit) -> int:
+    """Cancel the unsent rows about this visit that name another date (or all, if cancelled).
+
+    Call it when a visit is moved or cancelled; the dispatcher checks again at send time,
+    so a caller that forgets cannot make a stale reminder go out.
+    """
+    query = sa.update(Notification).where(
+        Notification.object_type == "visit",
+        Notification.object_id == visit.id,
+        Notification.status == NotificationStatus.PENDING,
+    )
+    if visit.status != VisitStatus.CANCELLED:
+        query = query.where(Notification.idempotency_key.not_like(f"%:{visit_day(visit)}"))
+    result = db.session.execute(
+        query.values(status=NotificationStatus.CANCELLED, last_error="superseded").execution_options(
+            synchronize_session=False
+        )
+    )
+    return result.rowcount or 0

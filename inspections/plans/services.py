@@ -1,0 +1,239 @@
+"""Plans: create, edit, approve (targets lock), reopen with a reason, close, copy."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from inspections.audit.services import record, snapshot
+from inspections.auth.models import User
+from inspections.errors import Conflict, InvalidInput
+from inspections.extensions import db
+from inspections.plans.models import Plan, PlanStatus, PlanTarget, TargetKind
+
+_FIELDS = (
+    "year",
+    "title",
+    "number",
+    "issued_on",
+    "window_start",
+    "window_end",
+    "content_areas",
+    "notice_working_days",
+    "status",
+)
+
+
+def _snapshot(plan: Plan) -> dict[str, Any]:
+    return snapshot(plan, *_FIELDS) | {"targets": {t.kind.value: t.count for t in plan.targets}}
+
+
+def _check(
+    *, year: int, number: str | None, window_start: date, window_end: date, targets: dict[TargetKind, int]
+) -> None:
+    if window_end < window_start:
+        raise InvalidInput(_l("The window must end on or after the day it starts."))
+    if any(n < 0 for n in targets.values()):
+        raise InvalidInput(_l("A target cannot be negative."))
+    if not (window_start.year <= year <= window_end.year):
+        raise InvalidInput(_l("The window must fall in the plan's year."))
+
+
+def _number_taken(number: str | None, year: int, plan_id: int | None) -> bool:
+    if not number:
+        return False
+    query = sa.select(Plan.id).where(Plan.number == number, Plan.year == year)
+    if plan_id is not None:
+        query = query.where(Plan.id != plan_id)
+    return db.session.scalar(query) is not None
+
+
+def create_plan(
+    *,
+    actor: User,
+    year: int,
+    title: str,
+    window_start: date,
+    window_end: date,
+    targets: dict[TargetKind, int],
+    number: str | None = None,
+    issued_on: date | None = None,
+    content_areas: str = "",
+    notice_working_days: int = 5,
+    copied_from: Plan | None = None,
+) -> Plan:
+    """A draft plan; its author becomes one of its coordinators."""
+    number = (number or "").strip() or None
+    _check(year=year, number=number, window_start=window_start, window_end=window_end, targets=targets)
+    if _number_taken(number, year, None):
+        raise Conflict(
+            _l("Another plan of %(year)d already has number %(number)s.", year=year, number=number)
+        )
+    plan = Plan(
+        year=year,
+        title=title.strip(),
+        number=number,
+        issued_on=issued_on,
+        window_start=window_start,
+        window_end=window_end,
+        content_areas=content_areas.strip(),
+        notice_working_days=notice_working_days,
+        status=PlanStatus.DRAFT,
+        created_by_id=actor.id,
+        copied_from_id=copied_from.id if copied_from else None,
+        targets=[PlanTarget(kind=k, count=targets.get(k, 0)) for k in TargetKind],
+        coordinators=[actor],
+    )
+    db.session.add(plan)
+    db.session.flush()
+    after = _snapshot(plan) | {"copied_from": copied_from.id if copied_from else None}
+    record("plan.create", actor_id=actor.id, object_type="plan", object_id=plan.id, after=after)
+    return plan
+
+
+def update_plan(
+    plan: Plan,
+    *,
+    actor: User,
+    title: str,
+    window_start: date,
+    window_end: date,
+    targets: dict[TargetKind, int],
+    number: str | None = None,
+    issued_on: date | None = None,
+    content_areas: str = "",
+    notice_working_days: int = 5,
+) -> None:
+    """Change a plan. Once approved its targets are locked until it is reopened."""
+    if plan.status == PlanStatus.CLOSED:
+        raise Conflict(_l("A closed plan cannot be changed."))
+    number = (number or "").strip() or None
+    _check(year=plan.year, number=number, window_start=window_start, window_end=window_end, targets=targets)
+    current = {t.kind: t.count for t in plan.targets}
+    wanted = {k: targets.get(k, 0) for k in TargetKind}
+    if plan.status != PlanStatus.DRAFT and any(current.get(k, 0) != n for k, n in wanted.items()):
+        raise Conflict(_l("The targets of an approved plan are locked: reopen the plan to change them."))
+    if _number_taken(number, plan.year, plan.id):
+        raise Conflict(
+            _l("Another plan of %(year)d already has number %(number)s.", year=plan.year, number=number)
+        )
+    before = _snapshot(plan)
+    plan.title = title.strip()
+    plan.number = number
+    plan.issued_on = issued_on
+    plan.window_start = window_start
+    plan.window_end = window_end
+    plan.content_areas = content_areas.strip()
+    plan.notice_working_days = notice_working_days
+    by_kind = {t.kind: t for t in plan.targets}
+    for kind, count in wanted.items():
+        if kind in by_kind:
+            by_kind[kind].count = count
+        else:
+            plan.targets.append(PlanTarget(kind=kind, count=count))
+    db.session.flush()
+    after = _snapshot(plan)
+    if after != before:
+        record(
+            "plan.update",
+            actor_id=actor.id,
+            object_type="plan",
+            object_id=plan.id,
+            before=before,
+            after=after,
+        )
+
+
+def _transition(
+    plan: Plan,
+    *,
+    actor: User,
+    to: PlanStatus,
+    allowed_from: tuple[PlanStatus, ...],
+    action: str,
+    **extra: Any,
+) -> None:
+    if plan.status not in allowed_from:
+        raise Conflict(
+            _l("This cannot be done to a plan that is %(status)s.", status=_status_label(plan.status))
+        )
+    before = {"status": plan.status.value}
+    plan.status = to
+    db.session.flush()
+    record(
+        action,
+        actor_id=actor.id,
+        object_type="plan",
+        object_id=plan.id,
+        before=before,
+        after={"status": to.value, **extra},
+    )
+
+
+def _status_label(status: PlanStatus) -> str:
+    from inspections.labels import label
+
+    return label(status).lower()
+
+
+def approve_plan(plan: Plan, *, actor: User) -> None:
+    _transition(
+        plan, actor=actor, to=PlanStatus.APPROVED, allowed_from=(PlanStatus.DRAFT,), action="plan.approve"
+    )
+
+
+def reopen_plan(plan: Plan, *, actor: User, reason: str) -> None:
+    """Back to draft so its targets can change; the reason goes into the audit log."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(_l("Give the reason for reopening the plan."))
+    _transition(
+        plan,
+        actor=actor,
+        to=PlanStatus.DRAFT,
+        allowed_from=(PlanStatus.APPROVED, PlanStatus.IN_PROGRESS),
+        action="plan.reopen",
+        reason=reason,
+    )
+
+
+def close_plan(plan: Plan, *, actor: User) -> None:
+    _transition(
+        plan,
+        actor=actor,
+        to=PlanStatus.CLOSED,
+        allowed_from=(PlanStatus.APPROVED, PlanStatus.IN_PROGRESS),
+        action="plan.close",
+    )
+
+
+def copy_plan(source: Plan, *, actor: User, year: int | None = None) -> Plan:
+    """Next year's draft: same content areas, targets and notice; dates moved by the years."""
+    year = year or source.year + 1
+    shift = year - source.year
+    title = (
+        source.title.replace(str(source.year), str(year))
+        if str(source.year) in source.title
+        else source.title
+    )
+    return create_plan(
+        actor=actor,
+        year=year,
+        title=title,
+        window_start=_shift(source.window_start, shift),
+        window_end=_shift(source.window_end, shift),
+        targets={t.kind: t.count for t in source.targets},
+        content_areas=source.content_areas,
+        notice_working_days=source.notice_working_days,
+        copied_from=source,
+    )
+
+
+def _shift(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

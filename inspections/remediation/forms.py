@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class ReportForm(FlaskForm):
+    text = TextAreaField(
+        _l("What the unit has done"),
+        validators=[
+            DataRequired(message=_l("Write what the unit has done.")),
+            Length(max=10_000, message=_l("At most 10000 characters.")),
+        ],
+    )
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for returning the report"),
+        validators=[
+            DataRequired(message=_l("Give the reason for returning the report.")),
+            Length(max=4000, message=_l("At most 4000 characters.")),
+        ],
+    )

@@ -1,0 +1,368 @@
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
+
+from inspections import policy
+from inspections.errors import DomainError
+from inspections.extensions import db
+from inspections.plans.models import Plan
+from inspections.scheduling import bp, feeds, services, views
+from inspections.scheduling.forms import (
+    ApproveForm,
+    BlackoutForm,
+    CalendarDayForm,
+    FeedForm,
+    GapForm,
+    MoveForm,
+    ProposeForm,
+)
+from inspections.scheduling.labels import GOALS, describe
+from inspections.scheduling.models import ProposalItem, ProposalStatus, ScheduleProposal, UnitBlackout
+from inspections.scheduling.services import (
+    ACTIVE,
+    SoftGoalBroken,
+    add_unit_blackout,
+    approve_proposal,
+    cross_team_gap,
+    fixed_visit,
+    latest_proposal,
+    move_item,
+    request_proposal,
+    set_calendar_day,
+    set_cross_team_gap,
+    today_local,
+    visit_placement,
+)
+from inspections.teams.models import Team
+from inspections.units.models import Unit
+from inspections.visits.models import CalendarDay, DayKind, Inspection, InspectionStatus, Slot, Visit
+
+
+def load_schedulable_plan(plan_id: int) -> Plan:
+    """The plan, if the current user may schedule it; 404 otherwise (surprise dates inside)."""
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or not policy.can_schedule(current_user, plan):
+        abort(404)
+    return plan
+
+
+def _entries(plan: Plan, proposal: ScheduleProposal | None) -> list[views.Entry]:
+    inspections = db.session.scalars(
+        sa.select(Inspection)
+        .where(Inspection.plan_id == plan.id, Inspection.status != InspectionStatus.CANCELLED)
+        .options(
+            selectinload(Inspection.unit), selectinload(Inspection.visits), selectinload(Inspection.team)
+        )
+    ).all()
+    entries = []
+    for inspection in inspections:
+        visit = fixed_visit(inspection)
+        if visit is not None:
+            placement = visit_placement(visit)
+            entries.append(views.Entry(placement.day, Slot(placement.slot), inspection, visit=visit))
+    if proposal is not None and proposal.status == ProposalStatus.READY:
+        entries += [views.Entry(i.day, i.slot, i.inspection, item=i) for i in proposal.items]
+    return entries
+
+
+@bp.route("/plans/<int:plan_id>/schedule")
+@login_required
+def schedule(plan_id: int) -> str:
+    plan = load_schedulable_plan(plan_id)
+    proposal = latest_proposal(plan)
+    teams = db.session.scalars(sa.select(Team).where(Team.plan_id == plan.id).order_by(Team.id)).all()
+    team = next((t for t in teams if str(t.id) == request.args.get("team")), teams[0] if teams else None)
+    entries = _entries(plan, proposal)
+    team_entries = [e for e in entries if team is not None and e.inspection.team_id == team.id]
+    first_day = min((e.day for e in team_entries), default=plan.window_start)
+    view = "week" if request.args.get("view") == "week" else "month"
+    month = views.parse_month(request.args.get("month"), first_day)
+    week = views.week_days(views.parse_day(request.args.get("week"), first_day))
+    return render_template(
+        "scheduling/schedule.html",
+        plan=plan,
+        proposal=proposal,
+        running=proposal is not None and proposal.status in ACTIVE,
+        reasons=[describe(r) for r in (proposal.reasons if proposal else [])],
+        teams=teams,
+        team=team,
+        view=view,
+        month=month,
+        prev_month=views.shift_month(month, -1),
+        next_month=views.shift_month(month, 1),
+        grid=views.month_grid(month.year, month.month),
+        week=week,
+        days=views.by_day(team_entries),
+        items=sorted((e for e in entries if e.item is not None), key=lambda e: (e.inspection.team_id, e.day)),
+        propose_form=ProposeForm(formdata=None, notice_on=today_local()),
+        approve_form=ApproveForm(formdata=None),
+        move_form=MoveForm(formdata=None),
+        gap_form=GapForm(formdata=None, cross_team_gap_days=cross_team_gap(plan)),
+        blackout_form=_blackout_form(plan, formdata=None),
+        blackouts=_blackouts(plan),
+    )
+
+
+def _plan_units(plan: Plan) -> list[SelectChoice]:
+    return [
+        SelectChoice(unit_id, name)
+        for unit_id, name in db.session.execute(
+            sa.select(Unit.id, Unit.name)
+            .where(Unit.id.in_(sa.select(Inspection.unit_id).where(Inspection.plan_id == plan.id)))
+            .order_by(Unit.name)
+        ).tuples()
+    ]
+
+
+def _blackout_form(plan: Plan, **kwargs: object) -> BlackoutForm:
+    form = BlackoutForm(**kwargs)
+    form.unit_id.choices = _plan_units(plan)
+    return form
+
+
+def _blackouts(plan: Plan) -> list[tuple[UnitBlackout, str]]:
+    return list(
+        db.session.execute(
+            sa.select(UnitBlackout, Unit.name)
+            .join(Unit, Unit.id == UnitBlackout.unit_id)
+            .where(
+                UnitBlackout.unit_id.in_(sa.select(Inspection.unit_id).where(Inspection.plan_id == plan.id))
+            )
+            .order_by(UnitBlackout.day)
+        ).tuples()
+    )
+
+
+@bp.route("/plans/<int:plan_id>/schedule/settings", methods=["POST"])
+@login_required
+def settings(plan_id: int) -> BaseResponse:
+    plan = load_schedulable_plan(plan_id)
+    form = GapForm()
+    if form.validate():
+        set_cross_team_gap(plan, days=form.cross_team_gap_days.data, actor=current_user)
+        db.session.commit()
+        flash(_("The scheduling settings were saved."), "info")
+    else:
+        for errors in form.errors.values():
+            flash(str(errors[0]), "error")
+    return redirect(url_for(".schedule", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/schedule/blackouts", methods=["POST"])
+@login_required
+def add_blackout(plan_id: int) -> BaseResponse:
+    plan = load_schedulable_plan(plan_id)
+    form = _blackout_form(plan)
+    if not form.validate():
+        for errors in form.errors.values():
+            flash(str(errors[0]), "error")
+        return redirect(url_for(".schedule", plan_id=plan.id))
+    try:
+        add_unit_blackout(
+            plan, unit_id=form.unit_id.data, day=form.day.data, note=form.note.data or "", actor=current_user
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for(".schedule", plan_id=plan.id))
+    db.session.commit()
+    flash(_("The unit's unavailable day was saved."), "info")
+    return redirect(url_for(".schedule", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>/schedule/progress")
+@login_required
+def progress(plan_id: int) -> dict[str, object]:
+    plan = load_schedulable_plan(plan_id)
+    proposal = latest_proposal(plan)
+    if proposal is None:
+        return {"status": None, "progress": 0}
+    return {"status": proposal.status.value, "progress": proposal.progress}
+
+
+@bp.route("/plans/<int:plan_id>/schedule/propose", methods=["POST"])
+@login_required
+def propose(plan_id: int) -> BaseResponse:
+    plan = load_schedulable_plan(plan_id)
+    form = ProposeForm()
+    if not form.validate():
+        flash(_("Check the date."), "error")
+        return redirect(url_for(".schedule", plan_id=plan.id))
+    try:
+        proposal = request_proposal(plan, actor=current_user, notice_on=form.notice_on.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for(".schedule", plan_id=plan.id))
+    db.session.commit()
+    current_app.extensions["celery"].send_task("scheduling.propose", args=[proposal.id])
+    flash(_("The schedule is being proposed."), "info")
+    return redirect(url_for(".schedule", plan_id=plan.id))
+
+
+@bp.route("/schedule/items/<int:item_id>/move", methods=["POST"])
+@login_required
+def move(item_id: int) -> BaseResponse:
+    item = db.session.get(ProposalItem, item_id)
+    if item is None:
+        abort(404)
+    plan = load_schedulable_plan(item.proposal.plan_id)
+    form = MoveForm()
+    back = url_for(".schedule", plan_id=plan.id, team=item.inspection.team_id)
+    if not form.validate():
+        for errors in form.errors.values():
+            flash(str(errors[0]), "error")
+        return redirect(back)
+    try:
+        move_item(
+            item,
+            day=form.day.data,
+            slot=Slot(form.slot.data),
+            actor=current_user,
+            reason=form.reason.data or "",
+        )
+    except SoftGoalBroken as exc:
+        db.session.rollback()
+        goals = ", ".join(str(GOALS[g]) for g in exc.goals)
+        flash(f"{exc.message} ({goals})", "error")
+        return redirect(back)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("The visit was moved."), "info")
+    return redirect(back)
+
+
+@bp.route("/schedule/proposals/<int:proposal_id>/approve", methods=["POST"])
+@login_required
+def approve(proposal_id: int) -> BaseResponse:
+    proposal = db.session.get(ScheduleProposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    plan = load_schedulable_plan(proposal.plan_id)
+    if not ApproveForm().validate():
+        abort(400)
+    try:
+        visits = approve_proposal(proposal, actor=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for(".schedule", plan_id=plan.id))
+    db.session.commit()
+    flash(_("The schedule was approved: %(n)d visits fixed.", n=len(visits)), "info")
+    return redirect(url_for(".schedule", plan_id=plan.id))
+
+
+# --- personal calendar and feed -----------------------------------------------------------
+
+
+@bp.route("/calendar")
+@login_required
+def my_calendar() -> str:
+    visits = db.session.scalars(
+        policy.calendar_visits(current_user)
+        .options(selectinload(Visit.inspection).selectinload(Inspection.unit))
+        .order_by(Visit.starts_at)
+    ).all()
+    today = today_local()
+    month = views.parse_month(request.args.get("month"), today)
+    entries = [views.Entry(visit_placement(v).day, v.slot, v.inspection, visit=v) for v in visits]
+    return render_template(
+        "scheduling/my_calendar.html",
+        visits=visits,
+        month=month,
+        prev_month=views.shift_month(month, -1),
+        next_month=views.shift_month(month, 1),
+        grid=views.month_grid(month.year, month.month),
+        days=views.by_day(entries),
+        feed=feeds.active_feed(current_user),
+        feed_form=FeedForm(formdata=None),
+    )
+
+
+@bp.route("/calendar/feed", methods=["POST"])
+@login_required
+def new_feed() -> BaseResponse:
+    if not FeedForm().validate():
+        abort(400)
+    token = feeds.new_feed(current_user)
+    db.session.commit()
+    url = url_for(".feed", token=token, _external=True)
+    flash(_("Your calendar feed address (keep it secret): %(url)s", url=url), "info")
+    return redirect(url_for(".my_calendar"))
+
+
+@bp.route("/calendar/feed/revoke", methods=["POST"])
+@login_required
+def revoke_feed() -> BaseResponse:
+    if not FeedForm().validate():
+        abort(400)
+    feeds.revoke_feed(current_user)
+    db.session.commit()
+    flash(_("The calendar feed address no longer works."), "info")
+    return redirect(url_for(".my_calendar"))
+
+
+@bp.route("/calendar/feed/<token>.ics")
+def feed(token: str) -> Response:
+    user = feeds.feed_owner(token)
+    if user is None:
+        abort(404)
+    visits = db.session.scalars(
+        policy.calendar_visits(user)
+        .options(selectinload(Visit.inspection).selectinload(Inspection.unit))
+        .order_by(Visit.starts_at)
+    ).all()
+    body = feeds.ics(list(visits), name=_("Inspection visits"))
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})
+
+
+# --- admin: the working-day calendar's exceptions -------------------------------------------
+
+
+@bp.route("/admin/calendar", methods=["GET", "POST"])
+@login_required
+def work_calendar() -> str | BaseResponse:
+    if not policy.can_manage_work_calendar(current_user):
+        abort(403)
+    form = CalendarDayForm()
+    if form.validate_on_submit():
+        set_calendar_day(
+            day=form.day.data, kind=DayKind(form.kind.data), note=form.note.data or "", actor=current_user
+        )
+        db.session.commit()
+        flash(_("The calendar was updated."), "info")
+        return redirect(url_for(".work_calendar"))
+    days = db.session.scalars(sa.select(CalendarDay).order_by(CalendarDay.day.desc())).all()
+    return render_template(
+        "scheduling/work_calendar.html", form=form, days=days, delete_form=FeedForm(formdata=None)
+    )
+
+
+@bp.route("/admin/calendar/<day>/delete", methods=["POST"])
+@login_required
+def delete_calendar_day(day: str) -> BaseResponse:
+    if not policy.can_manage_work_calendar(current_user):
+        abort(403)
+    if not FeedForm().validate():
+        abort(400)
+    try:
+        row = db.session.get(CalendarDay, date.fromisoformat(day))
+    except ValueError:
+        abort(404)
+    if row is None:
+        abort(404)
+    services.delete_calendar_day(row, actor=current_user)
+    db.session.commit()
+    flash(_("The calendar was updated."), "info")
+    return redirect(url_for(".work_calendar"))

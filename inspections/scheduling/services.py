@@ -1,0 +1,474 @@
+"""Scheduling rules: ask for a proposal, compute it (in a worker), move, approve.
+
+Services flush and never commit. The pure scheduler and validator know nothing of the
+database; `build_problem` is the one bridge between the models and them.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from inspections.audit.services import record
+from inspections.auth.models import User
+from inspections.db import utcnow
+from inspections.errors import Conflict, InvalidInput
+from inspections.extensions import db
+from inspections.plans.models import Plan
+from inspections.scheduling.models import (
+    MemberAbsence,
+    PlanScheduleSettings,
+    ProposalItem,
+    ProposalStatus,
+    ScheduleProposal,
+    UnitBlackout,
+)
+from inspections.scheduling.problem import Infeasible, InspectionSpec, Issue, Placement, Problem, TeamSpec
+from inspections.scheduling.scheduler import propose, soft_goal_breaks
+from inspections.scheduling.validator import validate
+from inspections.teams.models import Team
+from inspections.visits.models import (
+    CalendarDay,
+    DayKind,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+    Slot,
+    Visit,
+    VisitStatus,
+)
+from inspections.workdays import load_calendar
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+SLOT_HOURS = {Slot.MORNING: (time(8, 0), time(11, 30)), Slot.AFTERNOON: (time(13, 30), time(17, 0))}
+ACTIVE = (ProposalStatus.QUEUED, ProposalStatus.RUNNING)
+DEFAULT_CROSS_TEAM_GAP = 1
+log = logging.getLogger(__name__)
+
+
+class SoftGoalBroken(InvalidInput):
+    """A move breaks a soft goal: allowed with a reason."""
+
+    def __init__(self, message: object, goals: list[str]) -> None:
+        super().__init__(message)
+        self.goals = goals
+
+
+def today_local() -> date:
+    return datetime.now(LOCAL).date()
+
+
+def visit_times(day: date, slot: Slot) -> tuple[datetime, datetime]:
+    start, end = SLOT_HOURS[slot]
+    return (
+        datetime.combine(day, start, LOCAL).astimezone(UTC),
+        datetime.combine(day, end, LOCAL).astimezone(UTC),
+    )
+
+
+def visit_placement(visit: Visit) -> Placement:
+    return Placement(visit.starts_at.astimezone(LOCAL).date(), str(visit.slot))
+
+
+def cross_team_gap(plan: Plan) -> int:
+    settings = db.session.get(PlanScheduleSettings, plan.id)
+    return settings.cross_team_gap_days if settings else DEFAULT_CROSS_TEAM_GAP
+
+
+def fixed_visit(inspection: Inspection) -> Visit | None:
+    return next((v for v in inspection.visits if v.fixed and v.status != VisitStatus.CANCELLED), None)
+
+
+def build_problem(plan: Plan, *, notice_on: date) -> Problem:
+    """The plan's scheduling problem: every live inspection, visits fixed by hand as fixed."""
+    teams = db.session.scalars(
+        sa.select(Team).where(Team.plan_id == plan.id).options(selectinload(Team.memberships))
+    ).all()
+    inspections = db.session.scalars(
+        sa.select(Inspection)
+        .where(Inspection.plan_id == plan.id, Inspection.status != InspectionStatus.CANCELLED)
+        .options(selectinload(Inspection.unit), selectinload(Inspection.visits))
+    ).all()
+    people = {m.user_id for t in teams for m in t.memberships}
+    units = {i.unit_id for i in inspections}
+    absences: dict[int, set[date]] = {}
+    for user_id, day in db.session.execute(
+        sa.select(MemberAbsence.user_id, MemberAbsence.day).where(MemberAbsence.user_id.in_(people))
+    ):
+        absences.setdefault(user_id, set()).add(day)
+    blackouts: dict[int, set[date]] = {}
+    for unit_id, day in db.session.execute(
+        sa.select(UnitBlackout.unit_id, UnitBlackout.day).where(UnitBlackout.unit_id.in_(units))
+    ):
+        blackouts.setdefault(unit_id, set()).add(day)
+    specs = []
+    for i in inspections:
+        visit = fixed_visit(i)
+        specs.append(
+            InspectionSpec(
+                id=i.id,
+                team_id=i.team_id,
+                unit_id=i.unit_id,
+                announced=i.kind == InspectionKind.JOINT,
+                district_id=i.unit.district_id or i.unit.id,
+                fixed=visit_placement(visit) if visit else None,
+                unit_name=i.unit.name,
+            )
+        )
+    return Problem(
+        window_start=plan.window_start,
+        window_end=plan.window_end,
+        teams=tuple(
+            TeamSpec(t.id, t.visits_per_day, frozenset(m.user_id for m in t.memberships), t.name)
+            for t in teams
+        ),
+        inspections=tuple(specs),
+        calendar=load_calendar(db.session),
+        notice_on=notice_on,
+        notice_working_days=plan.notice_working_days,
+        cross_team_gap=cross_team_gap(plan),
+        unit_blackouts={u: frozenset(d) for u, d in blackouts.items()},
+        absences={p: frozenset(d) for p, d in absences.items()},
+    )
+
+
+def latest_proposal(plan: Plan) -> ScheduleProposal | None:
+    return db.session.scalar(
+        sa.select(ScheduleProposal)
+        .where(ScheduleProposal.plan_id == plan.id)
+        .order_by(ScheduleProposal.id.desc())
+        .limit(1)
+    )
+
+
+def request_proposal(
+    plan: Plan, *, actor: User | None, notice_on: date | None = None, seed: int | None = None
+) -> ScheduleProposal:
+    """Queue a proposal for the worker; the caller enqueues `scheduling.propose` after commit."""
+    running = db.session.scalar(
+        sa.select(ScheduleProposal.id).where(
+            ScheduleProposal.plan_id == plan.id, ScheduleProposal.status.in_(ACTIVE)
+        )
+    )
+    if running is not None:
+        raise Conflict(_l("A schedule is already being proposed for this plan."))
+    supersede_open_proposals(plan)
+    proposal = ScheduleProposal(
+        plan_id=plan.id,
+        status=ProposalStatus.QUEUED,
+        progress=0,
+        seed=secrets.randbelow(2**31) if seed is None else seed,
+        notice_on=notice_on or today_local(),
+        reasons=[],
+        requested_by_id=actor.id if actor else None,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    record(
+        "schedule.request",
+        actor_id=actor.id if actor else None,
+        object_type="schedule_proposal",
+        object_id=proposal.id,
+        after={"plan_id": plan.id, "seed": proposal.seed, "notice_on": proposal.notice_on},
+    )
+    return proposal
+
+
+def claim_proposal(proposal_id: int) -> bool:
+    """Take a queued proposal (once, even if the task is delivered twice)."""
+    claimed = db.session.execute(
+        sa.update(ScheduleProposal)
+        .where(ScheduleProposal.id == proposal_id, ScheduleProposal.status == ProposalStatus.QUEUED)
+        .values(status=ProposalStatus.RUNNING, progress=0)
+    )
+    return claimed.rowcount == 1
+
+
+def progress_writer(proposal_id: int) -> Callable[[float], None]:
+    """Writes progress on its own connection, so the page sees it while the run goes on."""
+    shown = -1
+
+    def write(fraction: float) -> None:
+        nonlocal shown
+        percent = min(99, int(fraction * 100))
+        if percent < shown + 5:
+            return
+        shown = percent
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(
+                    sa.update(ScheduleProposal)
+                    .where(
+                        ScheduleProposal.id == proposal_id, ScheduleProposal.status == ProposalStatus.RUNNING
+                    )
+                    .values(progress=percent)
+                )
+        except sa.exc.OperationalError:
+            # Progress is only shown; a busy database must not stop the run itself.
+            log.warning("progress of proposal %s not written", proposal_id, exc_info=True)
+
+    return write
+
+
+def compute_proposal(
+    proposal_id: int, *, progress: Callable[[float], None] | None = None
+) -> ScheduleProposal:
+    """Run the scheduler for a claimed proposal: every date, or the reasons, never a part."""
+    proposal = db.session.get(ScheduleProposal, proposal_id, populate_existing=True)
+    if proposal is None or proposal.status != ProposalStatus.RUNNING:
+        raise Conflict(_l("This proposal is not running."))
+    plan = db.session.get(Plan, proposal.plan_id)
+    problem = build_problem(plan, notice_on=proposal.notice_on)
+    try:
+        placements = propose(problem, seed=proposal.seed, progress=progress)
+        violations = validate(problem, placements)
+        if violations:  # a scheduler bug must not reach a coordinator as a valid schedule
+            raise Infeasible(violations)
+    except Infeasible as refusal:
+        proposal.status = ProposalStatus.REFUSED
+        proposal.reasons = [reason_row(problem, r) for r in refusal.reasons]
+    else:
+        fixed = {i.id for i in problem.inspections if i.fixed is not None}
+        proposal.items = [
+            ProposalItem(inspection_id=k, day=p.day, slot=Slot(p.slot))
+            for k, p in sorted(placements.items())
+            if k not in fixed
+        ]
+        proposal.status = ProposalStatus.READY
+        proposal.reasons = []
+    proposal.progress = 100
+    proposal.finished_at = utcnow()
+    db.session.flush()
+    record(
+        "schedule.proposed" if proposal.status == ProposalStatus.READY else "schedule.refused",
+        actor_id=None,
+        object_type="schedule_proposal",
+        object_id=proposal.id,
+        after={"status": proposal.status, "items": len(proposal.items), "reasons": proposal.reasons},
+    )
+    return proposal
+
+
+def fail_proposal(proposal_id: int, error: str) -> None:
+    db.session.execute(
+        sa.update(ScheduleProposal)
+        .where(ScheduleProposal.id == proposal_id, ScheduleProposal.status.in_(ACTIVE))
+        .values(
+            status=ProposalStatus.FAILED,
+            reasons=[{"constraint": "error", "detail": error[:500]}],
+            finished_at=utcnow(),
+        )
+    )
+
+
+def reason_row(problem: Problem, issue: Issue) -> dict[str, object]:
+    """An issue as stored: ids and the names a reader needs, resolved now."""
+    row = issue.as_dict()
+    if issue.team_id is not None:
+        row["team"] = problem.team(issue.team_id).name
+    names = {i.unit_id: i.unit_name for i in problem.inspections}
+    if issue.unit_id is not None:
+        row["unit"] = names.get(issue.unit_id, "")
+    if issue.person_id is not None:
+        user = db.session.get(User, issue.person_id)
+        row["person"] = user.full_name if user else ""
+    return row
+
+
+def _placements(proposal: ScheduleProposal, problem: Problem) -> dict[int, Placement]:
+    placements = {i.id: i.fixed for i in problem.inspections if i.fixed is not None}
+    placements |= {item.inspection_id: Placement(item.day, str(item.slot)) for item in proposal.items}
+    return placements
+
+
+def _describe(issues: list[Issue], problem: Problem) -> str:
+    from inspections.scheduling.labels import describe
+
+    return "; ".join(describe(reason_row(problem, i)) for i in issues[:5])
+
+
+def move_item(item: ProposalItem, *, day: date, slot: Slot, actor: User, reason: str = "") -> ProposalItem:
+    """Move one proposed visit. Hard constraints refuse; a broken soft goal needs a reason."""
+    proposal = item.proposal
+    if proposal.status != ProposalStatus.READY:
+        raise Conflict(_l("Only a proposal waiting for review can be changed."))
+    plan = db.session.get(Plan, proposal.plan_id)
+    problem = build_problem(plan, notice_on=proposal.notice_on)
+    placements = _placements(proposal, problem)
+    new = Placement(day, str(slot))
+    moved = placements | {item.inspection_id: new}
+    already = set(validate(problem, placements))
+    mine = [v for v in validate(problem, moved) if v not in already]
+    if mine:
+        raise InvalidInput(_l("This date breaks a rule: %(reasons)s", reasons=_describe(mine, problem)))
+    goals = soft_goal_breaks(problem, placements, item.inspection_id, new)
+    reason = reason.strip()
+    if goals and not reason:
+        raise SoftGoalBroken(_l("This move breaks a scheduling goal; give a reason to keep it."), goals)
+    before = {"day": item.day, "slot": item.slot}
+    item.day, item.slot = day, slot
+    item.moved_reason = reason or None
+    db.session.flush()
+    record(
+        "schedule.move",
+        actor_id=actor.id,
+        object_type="schedule_proposal_item",
+        object_id=item.id,
+        before=before,
+        after={"day": day, "slot": slot, "reason": reason, "goals": goals},
+    )
+    return item
+
+
+def approve_proposal(proposal: ScheduleProposal, *, actor: User) -> list[Visit]:
+    """Fix every proposed visit, write the schedule notices of announced ones, audit it."""
+    from inspections.notifications.rules import on_visit_approved
+
+    # A conditional update: of two approvals at once, one wins and the other is refused.
+    claimed = db.session.execute(
+        sa.update(ScheduleProposal)
+        .where(ScheduleProposal.id == proposal.id, ScheduleProposal.status == ProposalStatus.READY)
+        .values(status=ProposalStatus.APPROVED)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict(_l("Only a proposal waiting for review can be approved."))
+    plan = db.session.get(Plan, proposal.plan_id)
+    # The notices go out now, not on the day the proposal was asked for.
+    problem = build_problem(plan, notice_on=max(proposal.notice_on, today_local()))
+    placements = _placements(proposal, problem)
+    violations = validate(problem, placements)
+    if violations:
+        raise InvalidInput(
+            _l(
+                "The schedule no longer holds: %(reasons)s. Propose again.",
+                reasons=_describe(violations, problem),
+            )
+        )
+    visits = []
+    for item in proposal.items:
+        inspection = item.inspection
+        starts_at, ends_at = visit_times(item.day, item.slot)
+        visit = next((v for v in inspection.visits if v.status == VisitStatus.PROPOSED), None)
+        if visit is None:
+            visit = Visit(inspection=inspection, starts_at=starts_at, ends_at=ends_at, slot=item.slot)
+            db.session.add(visit)
+        visit.starts_at, visit.ends_at, visit.slot = starts_at, ends_at, item.slot
+        visit.status = VisitStatus.APPROVED
+        visit.fixed = True
+        if inspection.status == InspectionStatus.ASSIGNED:
+            inspection.status = InspectionStatus.SCHEDULED
+        visits.append(visit)
+    proposal.status = ProposalStatus.APPROVED
+    proposal.approved_by_id = actor.id
+    proposal.approved_at = utcnow()
+    db.session.flush()
+    for visit in visits:
+        if visit.inspection.kind == InspectionKind.JOINT:
+            on_visit_approved(visit)
+    record(
+        "schedule.approve",
+        actor_id=actor.id,
+        object_type="schedule_proposal",
+        object_id=proposal.id,
+        after={
+            "plan_id": plan.id,
+            "visits": [
+                {"visit_id": v.id, "inspection_id": v.inspection_id, "starts_at": v.starts_at} for v in visits
+            ],
+        },
+    )
+    return visits
+
+
+def supersede_open_proposals(plan: Plan) -> None:
+    db.session.execute(
+        sa.update(ScheduleProposal)
+        .where(ScheduleProposal.plan_id == plan.id, ScheduleProposal.status == ProposalStatus.READY)
+        .values(status=ProposalStatus.SUPERSEDED)
+    )
+
+
+# --- inputs of the scheduler kept by people: calendar exceptions, gap, blackouts -------------
+
+
+def set_calendar_day(*, day: date, kind: DayKind, note: str, actor: User) -> CalendarDay:
+    row = db.session.get(CalendarDay, day)
+    before = {"kind": row.kind, "note": row.note} if row else None
+    if row is None:
+        row = CalendarDay(day=day)
+        db.session.add(row)
+    row.kind, row.note = kind, note
+    db.session.flush()
+    record(
+        "calendar_day.set",
+        actor_id=actor.id,
+        object_type="calendar_day",
+        before=before,
+        after={"day": day, "kind": kind, "note": note},
+    )
+    return row
+
+
+def delete_calendar_day(row: CalendarDay, *, actor: User) -> None:
+    record(
+        "calendar_day.delete",
+        actor_id=actor.id,
+        object_type="calendar_day",
+        before={"day": row.day, "kind": row.kind, "note": row.note},
+    )
+    db.session.delete(row)
+    db.session.flush()
+
+
+def set_cross_team_gap(plan: Plan, *, days: int, actor: User) -> PlanScheduleSettings:
+    if days < 0:
+        raise InvalidInput(_l("The gap cannot be negative."))
+    settings = db.session.get(PlanScheduleSettings, plan.id)
+    before = {"cross_team_gap_days": settings.cross_team_gap_days} if settings else None
+    if settings is None:
+        settings = PlanScheduleSettings(plan_id=plan.id)
+        db.session.add(settings)
+    settings.cross_team_gap_days = days
+    db.session.flush()
+    record(
+        "schedule.settings",
+        actor_id=actor.id,
+        object_type="plan",
+        object_id=plan.id,
+        before=before,
+        after={"cross_team_gap_days": days},
+    )
+    return settings
+
+
+def add_unit_blackout(plan: Plan, *, unit_id: int, day: date, note: str, actor: User) -> UnitBlackout:
+    """A day a unit of this plan cannot receive a team."""
+    in_plan = db.session.scalar(
+        sa.select(sa.exists().where(Inspection.plan_id == plan.id, Inspection.unit_id == unit_id))
+    )
+    if not in_plan:
+        raise InvalidInput(_l("This unit is not inspected under this plan."))
+    exists = db.session.scalar(
+        sa.select(UnitBlackout).where(UnitBlackout.unit_id == unit_id, UnitBlackout.day == day)
+    )
+    if exists is not None:
+        return exists
+    blackout = UnitBlackout(unit_id=unit_id, day=day, note=note)
+    db.session.add(blackout)
+    db.session.flush()
+    record(
+        "unit_blackout.add",
+        actor_id=actor.id,
+        object_type="unit",
+        object_id=unit_id,
+        after={"day": day, "note": note, "plan_id": plan.id},
+    )
+    return blackout

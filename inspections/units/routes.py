@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from inspections import policy
+from inspections.errors import DomainError
+from inspections.extensions import db
+from inspections.plans.models import Plan, PlanStatus
+from inspections.teams.models import Team
+from inspections.units import bp
+from inspections.units.forms import ImportCommitForm, ImportForm, UnitForm
+from inspections.units.models import DivisionType, Language, Unit, UnitKind
+from inspections.units.services import (
+    ContactInput,
+    create_unit,
+    list_units,
+    primary_contact,
+    unit_query,
+    update_unit,
+)
+from inspections.units.transfer import FORMATS, apply_import, export_units, preview_import
+from inspections.visits.models import Inspection
+
+DEFAULT_IMPORT_LIMIT = 5 * 1000 * 1000
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def load_unit(unit_id: int) -> Unit:
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def _filters() -> dict[str, object]:
+    kind = request.args.get("kind", "")
+    district = request.args.get("district", type=int)
+    return {
+        "q": request.args.get("q", "")[:100],
+        "kind": UnitKind(kind) if kind in {k.value for k in UnitKind} else None,
+        "district_id": district,
+    }
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    _require(policy.can_view_units(current_user))
+    filters = _filters()
+    page = list_units(after=request.args.get("after", type=int), **filters)
+    districts = db.session.execute(
+        sa.select(Unit.id, Unit.name)
+        .where(Unit.kind == UnitKind.DISTRICT)
+        .order_by(Unit.search_name)
+        .limit(200)
+    ).all()
+    teams = []
+    if policy.can_manage_units(current_user):
+        # Bulk assignment from the list: the teams of plans this user runs.
+        open_plans = sa.select(Plan).where(Plan.status != PlanStatus.CLOSED)
+        teams = [
+            t
+            for t in db.session.scalars(
+                sa.select(Team)
+                .where(Team.plan_id.in_(open_plans.with_only_columns(Plan.id)))
+                .order_by(Team.id)
+            )
+            if policy.can_manage_team(current_user, t)
+        ]
+    query_args = {k: v for k, v in request.args.items() if k in ("q", "kind", "district") and v}
+    return render_template(
+        "units/index.html",
+        page=page,
+        filters=filters,
+        query_args=query_args,
+        kinds=list(UnitKind),
+        districts=districts,
+        teams=teams,
+    )
+
+
+@bp.route("/<int:unit_id>")
+@login_required
+def detail(unit_id: int) -> str:
+    _require(policy.can_view_units(current_user))
+    unit = load_unit(unit_id)
+    inspections = db.session.scalars(
+        policy.visible_inspections(current_user).where(Inspection.unit_id == unit.id).order_by(Inspection.id)
+    ).all()
+    children = db.session.scalars(
+        sa.select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.search_name, Unit.id).limit(200)
+    ).all()
+    return render_template("units/detail.html", unit=unit, inspections=inspections, children=children)
+
+
+def _by_code(code: str) -> Unit | None:
+    return db.session.scalar(sa.select(Unit).where(Unit.code == code.strip())) if code.strip() else None
+
+
+def _unit_args(form: UnitForm) -> dict[str, object] | None:
+    parent, district = _by_code(form.parent_code.data or ""), _by_code(form.district_code.data or "")
+    ok = True
+    if form.parent_code.data and parent is None:
+        form.parent_code.errors.append(_("No unit has code %(code)s.", code=form.parent_code.data))
+        ok = False
+    if form.district_code.data and district is None:
+        form.district_code.errors.append(_("No unit has code %(code)s.", code=form.district_code.data))
+        ok = False
+    contact = None
+    if form.contact_email.data:
+        contact = ContactInput(
+            form.contact_name.data or form.contact_email.data,
+            form.contact_email.data,
+            Language(form.contact_language.data),
+        )
+    if not ok:
+        return None
+    return {
+        "name": form.name.data,
+        "name_en": form.name_en.data,
+        "kind": UnitKind(form.kind.data),
+        "division_type": DivisionType(form.division_type.data) if form.division_type.data else None,
+        "parent": parent,
+        "district": district,
+        "active": form.active.data,
+        "contact": contact,
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | WerkzeugResponse:
+    _require(policy.can_manage_units(current_user))
+    form = UnitForm()
+    if form.validate_on_submit() and (args := _unit_args(form)) is not None:
+        try:
+            unit = create_unit(actor_id=current_user.id, code=form.code.data, **args)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Unit %(name)s registered.", name=unit.name))
+            return redirect(url_for("units.detail", unit_id=unit.id))
+    return render_template("units/form.html", form=form, unit=None)
+
+
+@bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(unit_id: int) -> str | WerkzeugResponse:
+    _require(policy.can_manage_units(current_user))
+    unit = load_unit(unit_id)
+    contact = primary_contact(unit)
+    form = UnitForm(
+        data={
+            "code": unit.code,
+            "name": unit.name,
+            "name_en": unit.name_en,
+            "kind": unit.kind.value,
+            "division_type": unit.division_type.value if unit.division_type else "",
+            "parent_code": unit.parent.code if unit.parent else "",
+            "district_code": unit.district.code if unit.district else "",
+            "active": unit.active,
+            "contact_name": contact.name if contact else "",
+            "contact_email": contact.email if contact else "",
+            "contact_language": contact.language.value if contact else "vi",
+        }
+        if request.method == "GET"
+        else None
+    )
+    form.code.data = unit.code  # the code is the unit's identity in imports: it does not change
+    if form.validate_on_submit() and (args := _unit_args(form)) is not None:
+        try:
+            update_unit(unit, actor_id=current_user.id, **args)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Unit %(name)s saved.", name=unit.name))
+            return redirect(url_for("units.detail", unit_id=unit.id))
+    return render_template("units/form.html", form=form, unit=unit)
+
+
+# --- import and export --------------------------------------------------------------------
+
+
+def _import_dir() -> Path:
+    folder = Path(current_app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _import_limit() -> int:
+    return int(current_app.config.get("UNIT_IMPORT_MAX_BYTES", DEFAULT_IMPORT_LIMIT))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_file() -> str:
+    _require(policy.can_manage_units(current_user))
+    form = ImportForm()
+    preview, file_error, token = None, None, None
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = (getattr(upload, "filename", "") or "").lower()
+        fmt = name.rsplit(".", 1)[-1] if "." in name else ""
+        if upload is None or not name:
+            file_error = _("Choose a file to import.")
+        elif fmt not in FORMATS:
+            file_error = _("Upload a .csv or .xlsx file.")
+        else:
+            limit = _import_limit()
+            data = upload.stream.read(limit + 1)
+            try:
+                preview = preview_import(data, fmt, max_bytes=limit)
+            except DomainError as exc:
+                file_error = str(exc.message)
+            else:
+                if preview.ok:
+                    token = f"{uuid.uuid4().hex}.{fmt}"
+                    (_import_dir() / token).write_bytes(data)
+    return render_template(
+        "units/import.html",
+        form=form,
+        preview=preview,
+        file_error=file_error,
+        commit_form=ImportCommitForm(formdata=None, token=token) if token else None,
+        limit_mb=_import_limit() // 1_000_000,
+    )
+
+
+@bp.route("/import/commit", methods=["POST"])
+@login_required
+def import_commit() -> WerkzeugResponse:
+    _require(policy.can_manage_units(current_user))
+    form = ImportCommitForm()
+    if not form.validate_on_submit():
+        flash(_("The import has expired; upload the file again."), "error")
+        return redirect(url_for("units.import_file"))
+    path = _import_dir() / form.token.data
+    if not path.is_file():
+        flash(_("The import has expired; upload the file again."), "error")
+        return redirect(url_for("units.import_file"))
+    try:
+        # Checked again: the registry may have changed since the preview.
+        preview = preview_import(path.read_bytes(), path.suffix[1:], max_bytes=_import_limit())
+        done = apply_import(preview, actor_id=current_user.id)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("units.import_file"))
+    db.session.commit()
+    path.unlink(missing_ok=True)
+    flash(
+        _(
+            "Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+            created=done["create"],
+            updated=done["update"],
+            unchanged=done["unchanged"],
+        )
+    )
+    return redirect(url_for("units.index"))
+
+
+@bp.route("/export.<fmt>")
+@login_required
+def export(fmt: str) -> Response:
+    _require(policy.can_view_units(current_user))
+    if fmt not in FORMATS:
+        abort(404)
+    filters = _filters()
+    data = export_units(unit_query(**filters), fmt)
+    mimetype = (
+        "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return Response(
+        data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename=units.{fmt}"}
+    )

@@ -1,0 +1,121 @@
+"""The demo joint-team leader, on a phone: a visit from the first finding to the conclusion."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from inspections.demo.services import load_demo
+from inspections.documents.models import Document, DocumentKind
+from inspections.findings.models import Evidence, Finding
+from inspections.notifications.models import Notification
+from inspections.remediation.models import CorrectiveAction
+from inspections.visits.models import Visit
+from tests import fieldwork
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "browser demo password"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _log_in(page, live_server, username, password):
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def test_leader_records_a_finding_in_every_area_and_issues_the_conclusion(app, db, live_server, phone):
+    load_demo(password=PASSWORD)  # the joint team is assigned Quận Hà Đông among its 15 units
+    db.session.commit()
+    page = phone
+
+    _log_in(page, live_server, "leader.joint", PASSWORD)
+    page.get_by_role("link", name="Các cuộc kiểm tra", exact=True).first.click()
+    form = page.locator("form.new-visit", has=page.get_by_role("heading", name="Quận Hà Đông"))
+    form.get_by_label("Ngày").fill("2019-10-14")
+    form.get_by_role("button", name="Thêm buổi kiểm tra").click()
+    expect(page.get_by_role("heading", name="Quận Hà Đông")).to_be_visible()
+
+    areas = page.locator("section.area")
+    assert areas.count() == 8
+    for i in range(areas.count()):
+        article = areas.nth(i).locator("article.criterion").first
+        bad = i in (0, areas.count() - 1)
+        article.get_by_label("Không đạt" if bad else "Đạt", exact=True).check()
+        if bad:
+            article.get_by_label("Mức độ").select_option("medium")
+        article.get_by_label("Ghi chú").fill(f"Ghi nhận tại lĩnh vực {i + 1}: đầy đủ, đúng quy định")
+        article.get_by_role("button", name="Lưu", exact=True).click()
+        expect(article.locator(".save-state")).to_contain_text("Đã lưu.")
+
+    page.reload()  # the photo form comes with a saved finding
+    photo = {"name": "anh-hien-truong.jpg", "mimeType": "image/jpeg", "buffer": fieldwork.jpeg()}
+    for i in range(8):
+        article = page.locator("section.area").nth(i).locator("article.criterion").first
+        article.locator('input[type="file"]').set_input_files(photo)
+        article.get_by_role("button", name="Đính kèm").click()
+        expect(page.locator(".flash").first).to_contain_text("Đã thêm tệp anh-hien-truong.jpg")
+
+    for i, text in ((0, "Ban hành kế hoạch CCHC bổ sung."), (7, "Chấn chỉnh việc đeo thẻ công chức.")):
+        article = page.locator("section.area").nth(i).locator("article.criterion").first
+        article.locator("details.add-action summary").click()
+        article.get_by_label("Nội dung đơn vị phải khắc phục").fill(text)
+        article.get_by_role("button", name="Thêm yêu cầu").click()
+        expect(page.locator(".flash").first).to_contain_text("Đã thêm yêu cầu khắc phục")
+
+    page.get_by_role("button", name="Lập biên bản").click()
+    expect(page.locator(".flash").first).to_contain_text("Biên bản 01/BB-ĐKT")
+    pdf_link = page.locator("#documents a", has_text="PDF").first
+    response = page.request.get(live_server + pdf_link.get_attribute("href"))
+    assert response.headers["content-type"] == "application/pdf"
+    text = _pdf_text(response.body())
+    for heading in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "BIÊN BẢN KIỂM TRA",
+        "KẾT QUẢ KIỂM TRA",
+        "Công tác chỉ đạo, điều hành cải cách hành chính",
+        "Kỷ luật, kỷ cương hành chính trong thực thi công vụ",
+        "Quận Hà Đông",
+    ):
+        assert heading in text, heading
+
+    page.get_by_role("button", name="Ban hành kết luận").click()
+    expect(page.locator(".flash").first).to_contain_text("Đã ban hành thông báo kết luận 02/TB-ĐKT")
+    expect(page.get_by_text("Kết luận đã được ban hành: các kết quả kiểm tra là chính thức.")).to_be_visible()
+
+    db.session.expire_all()
+    visit = db.session.scalar(sa.select(Visit))
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Finding).where(Finding.visit_id == visit.id))
+        == 8
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Evidence)) == 8
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CorrectiveAction)) == 2
+    conclusion = db.session.scalar(sa.select(Document).where(Document.kind == DocumentKind.CONCLUSION))
+    assert conclusion.issued and conclusion.pdf_sha256 and conclusion.docx_sha256
+    mail = db.session.scalar(sa.select(Notification).where(Notification.kind == "conclusion_issued"))
+    assert mail.recipient_email == "q-hadong@hanoi.example"
+    assert len(mail.context["actions"]) == 2
