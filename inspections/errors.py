@@ -7,8 +7,13 @@ class DomainError(Exception):
     """A rule was broken. `message` is already translated (lazily) for the user."""
 
     def __init__(self, message: object) -> None:
-        super().__init__(str(message))
+        # Kept lazy: a service may raise outside a request (worker, CLI); the message is
+        # translated only when shown.
+        super().__init__(message)
         self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 class NotAllowed(DomainError):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import current_app, request, session
+from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
@@ -17,10 +17,13 @@ TRANSLATIONS = Path(__file__).parent / "translations"
 def select_locale() -> str:
     """The user's saved language, else the one picked on the page, else Vietnamese."""
     languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():  # a worker or a CLI command: no user, no session
+        return default
     if current_user.is_authenticated and current_user.language in languages:
         return current_user.language
-    chosen = session.get("language") if request else None
-    return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("language")
+    return chosen if chosen in languages else default
 
 
 def show_date(value: date | datetime | None) -> str:

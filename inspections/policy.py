@@ -20,7 +20,7 @@ from inspections.db import utcnow
 from inspections.plans.models import Plan, plan_coordinators
 from inspections.remediation.models import CorrectiveAction
 from inspections.teams.models import Membership, Team, TeamRole
-from inspections.visits.models import Inspection, InspectionKind, Visit
+from inspections.visits.models import Inspection, InspectionKind, Visit, VisitStatus
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.OBSERVER})
 
@@ -83,7 +83,12 @@ def can_manage_plans(viewer: Viewer) -> bool:
 
 
 def _started_visit(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.exists().where(Visit.inspection_id == Inspection.id, Visit.starts_at <= now)
+    """A confirmed visit whose start has passed: only then is a surprise no longer secret."""
+    return sa.exists().where(
+        Visit.inspection_id == Inspection.id,
+        Visit.starts_at <= now,
+        Visit.status.in_([VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE]),
+    )
 
 
 def visible_inspections(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[tuple[Inspection]]:

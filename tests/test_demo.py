@@ -32,7 +32,7 @@ def test_demo_holds_the_facts_of_the_source_document(db):
     assert _count(db, hospitals) == 17
     assert _count(db, sa.select(Unit).where(Unit.kind == UnitKind.COMMUNE)) >= 3
 
-    plan = db.session.scalar(sa.select(Plan))
+    plan = db.session.scalar(sa.select(Plan).where(Plan.year == 2019))
     assert plan.title == "Kế hoạch kiểm tra công tác cải cách hành chính năm 2019"
     assert (
         plan.target(TargetKind.JOINT),
@@ -93,12 +93,14 @@ def test_demo_plan_has_its_joint_targets_assigned_and_its_surprise_targets_drawn
 
     load_demo(password="demo password 4")
     db.session.commit()
-    plan = db.session.scalar(sa.select(Plan))
+    plan = db.session.scalar(sa.select(Plan).where(Plan.year == 2019))
     progress = {row.kind: (row.assigned, row.target) for row in plan_progress([plan])[plan.id]}
     assert progress[TargetKind.JOINT] == (15, 15)
     assert progress[TargetKind.SURPRISE] == (28, 28)
-    draw = db.session.scalar(sa.select(SurpriseDraw))
-    assert verify_draw(draw).ok
-    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "draw.commit")) == 1
+    draws = db.session.scalars(sa.select(SurpriseDraw)).all()
+    assert all(verify_draw(draw).ok for draw in draws)
+    # One draw for the 2019 plan and one for next year's copy, each committed once.
+    assert len(draws) == 2
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "draw.commit")) == 2
     overrides = sa.select(Inspection).where(Inspection.conflict_override_reason.is_not(None))
     assert _count(db, overrides) == 0

@@ -187,3 +187,27 @@ def test_the_case_page_issues_a_fixed_number_of_queries(field, client, login, db
         counts.append(len(statements))
     print(f"/cases/{case.id}: {counts[0]} queries with 1 finding, {counts[1]} with 10")
     assert counts[0] == counts[1] <= FIELD_PAGE_QUERY_LIMIT, counts
+
+
+def test_a_surprise_visit_page_is_hidden_until_it_starts(make, db, client, login):
+    from inspections.auth.models import Role
+    from inspections.teams.models import TeamKind
+    from tests.factories import days_from_now
+
+    field = fieldwork.build(make, db, visit_at=days_from_now(3), kind=TeamKind.PUBLIC_SERVICE)
+    other_coordinator = make.user(Role.COORDINATOR)
+    observer = make.user(Role.OBSERVER)
+    db.session.commit()
+    url = f"/visits/{field.visit.id}"
+    for username, status in (
+        (field.member.username, 200),
+        (field.coordinator.username, 200),
+        (other_coordinator.username, 404),
+        (observer.username, 404),
+        (field.contact.username, 404),
+    ):
+        client.post("/logout", data={"csrf_token": csrf_token(client)})
+        login(username)
+        assert client.get(url).status_code == status, username
+        listed = field.unit.name in client.get("/visits/").get_data(as_text=True)
+        assert listed is (status == 200) or username == field.contact.username, username

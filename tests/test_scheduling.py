@@ -53,7 +53,7 @@ def demo_plan(db) -> Plan:
     """The demo plan with its 15 joint and 28 surprise inspections (assigned here if the
     demo does not assign them itself)."""
     load_demo(password="demo password 1")
-    plan = db.session.scalar(sa.select(Plan))
+    plan = db.session.scalar(sa.select(Plan).where(Plan.year == 2019))
     has = db.session.scalar(sa.select(sa.func.count()).where(Inspection.plan_id == plan.id))
     if not has:
         teams = {t.kind: t for t in db.session.scalars(sa.select(Team).where(Team.plan_id == plan.id))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -143,9 +144,26 @@ class _Loader:
         self.report.count("plans")
         return plan
 
+    def load_next_plan(self, source: Plan, users: dict[str, User]) -> Plan:
+        """Next year's plan, copied from the 2019 one and approved, so that the demo has a
+        schedule that can still be proposed and approved today (a 2019 visit can no longer
+        be announced 5 working days ahead)."""
+        from inspections.plans.services import approve_plan, copy_plan
+
+        year = date.today().year + 1
+        plan = db.session.scalar(sa.select(Plan).where(Plan.copied_from_id == source.id, Plan.year == year))
+        if plan is not None:
+            return plan
+        plan = copy_plan(source, actor=users["coordinator"], year=year)
+        approve_plan(plan, actor=users["coordinator"])
+        self.report.count("plans")
+        return plan
+
     def load_teams(self, plan: Plan, users: dict[str, User]) -> dict[str, Team]:
         teams = {t.name: t for t in db.session.scalars(sa.select(Team).where(Team.plan_id == plan.id))}
+        years = plan.year - data.PLAN["year"]
         for name, kind, number, decided_on, signer, members in data.TEAMS:
+            name = name.replace(str(data.PLAN["year"]), str(plan.year))
             if name in teams:
                 continue
             team = Team(
@@ -153,7 +171,7 @@ class _Loader:
                 name=name,
                 kind=TeamKind(kind),
                 decision_number=number,
-                decision_date=decided_on,
+                decision_date=decided_on.replace(year=decided_on.year + years),
                 decision_signer=signer,
                 memberships=[
                     Membership(
@@ -240,6 +258,8 @@ def load_demo(*, password: str | None) -> LoadReport:
     teams = loader.load_teams(plan, users)
     loader.load_cases(plan, users)
     loader.load_assignments(plan, teams, users)
+    next_plan = loader.load_next_plan(plan, users)
+    loader.load_assignments(next_plan, loader.load_teams(next_plan, users), users)
     if load_default_template()[1]:
         report.count("checklists")
     db.session.flush()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from inspections.audit.services import record
-from inspections.errors import Conflict, NotFound
+from inspections.audit.services import record, snapshot
+from inspections.errors import Conflict, InvalidInput, NotFound
 from inspections.extensions import db
 from inspections.findings import default_checklist
 from inspections.findings.models import ChecklistTemplate, Criterion, TemplateStatus, VisitChecklist
@@ -196,3 +197,64 @@ def area_of(criteria: list[Criterion]) -> dict[int, Criterion]:
             top = by_id[top.parent_id]
         result[c.id] = top
     return result
+
+
+CRITERION_FIELDS = ("code", "text_vi", "text_en", "guidance_vi", "guidance_en", "weight")
+
+
+def _ensure_draft(template: ChecklistTemplate) -> None:
+    if template.status != TemplateStatus.DRAFT:
+        raise Conflict(_l("Only a draft version can be edited: make a new version first."))
+
+
+def save_criterion(
+    template: ChecklistTemplate,
+    *,
+    criterion: Criterion | None = None,
+    parent_id: int | None = None,
+    code: str,
+    text_vi: str,
+    text_en: str,
+    guidance_vi: str = "",
+    guidance_en: str = "",
+    weight: Decimal,
+    actor_id: int | None,
+) -> Criterion:
+    """Add a criterion to a draft (an area without a parent) or change one of its criteria."""
+    _ensure_draft(template)
+    code, text_vi, text_en = code.strip(), text_vi.strip(), text_en.strip()
+    if not code or not text_vi or not text_en:
+        raise InvalidInput(_l("A criterion needs a code and its Vietnamese and English texts."))
+    if weight < 0:
+        raise InvalidInput(_l("A weight cannot be negative."))
+    if parent_id is not None:
+        parent = db.session.get(Criterion, parent_id)
+        if parent is None or parent.template_id != template.id:
+            raise InvalidInput(_l("Choose a parent from the same checklist."))
+    before = snapshot(criterion, *CRITERION_FIELDS) if criterion else None
+    if criterion is None:
+        last = db.session.scalar(
+            sa.select(sa.func.max(Criterion.position)).where(Criterion.template_id == template.id)
+        )
+        criterion = Criterion(template=template, parent_id=parent_id, position=(last or 0) + 1)
+        db.session.add(criterion)
+    elif criterion.template_id != template.id:
+        raise InvalidInput(_l("Choose a parent from the same checklist."))
+    criterion.code, criterion.text_vi, criterion.text_en = code, text_vi, text_en
+    criterion.guidance_vi, criterion.guidance_en, criterion.weight = guidance_vi, guidance_en, weight
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise Conflict(
+            _l("Another criterion of this checklist already has the code %(code)s.", code=code)
+        ) from None
+    record(
+        "checklist.criterion",
+        actor_id=actor_id,
+        object_type="checklist_template",
+        object_id=template.id,
+        before=before,
+        after=snapshot(criterion, *CRITERION_FIELDS) | {"criterion_id": criterion.id},
+    )
+    return criterion

@@ -3,7 +3,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -89,5 +98,29 @@ class ActionForm(FlaskForm):
             NumberRange(
                 min=1, max=250, message=_l("The time allowed must be between 1 and 250 working days.")
             ),
+        ],
+    )
+
+
+class CriterionForm(FlaskForm):
+    parent_id = SelectField(_l("Under"), coerce=str, validators=[Optional()])
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(message=_l("Give the criterion a code.")),
+            Length(max=20, message=_l("At most 20 characters.")),
+        ],
+    )
+    text_vi = TextAreaField(_l("Text in Vietnamese"), validators=[DataRequired(message=_l("Give the text."))])
+    text_en = TextAreaField(_l("Text in English"), validators=[DataRequired(message=_l("Give the text."))])
+    guidance_vi = TextAreaField(_l("Guidance in Vietnamese"))
+    guidance_en = TextAreaField(_l("Guidance in English"))
+    weight = DecimalField(
+        _l("Weight"),
+        default=1,
+        places=2,
+        validators=[
+            InputRequired(message=_l("Give a weight.")),
+            NumberRange(min=0, max=1000, message=_l("The weight must be between 0 and 1000.")),
         ],
     )

@@ -7,15 +7,16 @@ from flask import abort, flash, jsonify, redirect, render_template, request, sen
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from inspections import policy
 from inspections.errors import Conflict, DomainError
 from inspections.extensions import db
 from inspections.findings import bp, checklists, services
 from inspections.findings.evidence import storage_path
-from inspections.findings.forms import EvidenceForm, FindingForm, PlainForm
+from inspections.findings.forms import CriterionForm, EvidenceForm, FindingForm, PlainForm
 from inspections.findings.loaders import load_finding, load_visit, wants_json
-from inspections.findings.models import ChecklistTemplate, Evidence, Finding
+from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding
 
 
 def _first_error(form: FindingForm | EvidenceForm) -> str:
@@ -192,3 +193,56 @@ def checklist_publish(template_id: int) -> Response:
     db.session.commit()
     flash(_("Version %(n)s is now the one new visits use.", n=template.version), "success")
     return redirect(url_for("findings.checklist_detail", template_id=template.id))
+
+
+def _criterion_form(template: ChecklistTemplate, criterion: Criterion | None) -> CriterionForm:
+    form = CriterionForm(obj=criterion) if request.method == "GET" else CriterionForm()
+    if request.method == "GET" and criterion is not None:
+        form.parent_id.data = str(criterion.parent_id or "")
+    form.parent_id.choices = [SelectChoice("", _("(an area)"))] + [
+        SelectChoice(str(c.id), f"{c.code} {c.text_vi[:60]}")
+        for c in template.criteria
+        if criterion is None or c.id != criterion.id
+    ]
+    return form
+
+
+def _edit_criterion(template: ChecklistTemplate, criterion: Criterion | None) -> str | Response:
+    if not policy.can_manage_checklists(current_user):
+        abort(403)
+    form = _criterion_form(template, criterion)
+    if form.validate_on_submit():
+        try:
+            checklists.save_criterion(
+                template,
+                criterion=criterion,
+                parent_id=int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None,
+                code=form.code.data,
+                text_vi=form.text_vi.data,
+                text_en=form.text_en.data,
+                guidance_vi=form.guidance_vi.data or "",
+                guidance_en=form.guidance_en.data or "",
+                weight=form.weight.data,
+                actor_id=current_user.id,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+            return render_template("findings/criterion.html", form=form, template=template), 400
+        db.session.commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("findings.checklist_detail", template_id=template.id))
+    return render_template("findings/criterion.html", form=form, template=template)
+
+
+@bp.route("/checklists/<int:template_id>/criteria/new", methods=["GET", "POST"])
+@login_required
+def criterion_new(template_id: int) -> str | Response:
+    return _edit_criterion(db.get_or_404(ChecklistTemplate, template_id), None)
+
+
+@bp.route("/checklists/criteria/<int:criterion_id>", methods=["GET", "POST"])
+@login_required
+def criterion_edit(criterion_id: int) -> str | Response:
+    criterion = db.get_or_404(Criterion, criterion_id)
+    return _edit_criterion(criterion.template, criterion)

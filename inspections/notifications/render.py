@@ -5,18 +5,36 @@ from __future__ import annotations
 import email.policy
 from contextlib import nullcontext
 from datetime import date, datetime
-from email.headerregistry import Address
+from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 
 from inspections.notifications.links import preferences_token, unsubscribe_token
 from inspections.notifications.models import Notification
 
 LIST_ID = "Kiem tra CCHC <reminders.inspections.example>"
+
+
+class _HeaderClasses(HeaderRegistry):
+    """The standard registry builds a new class for every header it parses; one per name
+    does (it was a third of the time spent making a mail)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type] = {}
+
+    def __getitem__(self, name: str) -> type:
+        key = name.lower()
+        if key not in self._classes:
+            self._classes[key] = super().__getitem__(name)
+        return self._classes[key]
+
+
+MAIL_POLICY = email.policy.SMTP.clone(header_factory=_HeaderClasses())
 
 
 def _revive(context: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +78,12 @@ def template_context(row: Notification) -> dict[str, Any]:
     return ctx
 
 
+def _render(name: str, context: dict[str, Any]) -> str:
+    # Straight from the Jinja environment: a mail is not a page, so the request's context
+    # processors (current user, CSRF, ...) have nothing to add, and they cost per mail.
+    return current_app.jinja_env.get_template(name).render(context)
+
+
 def render(row: Notification) -> EmailMessage:
     """The message as it goes out; the same row always gives the same Message-ID and Date."""
     # url_for and Babel need a request context (no request hooks run). The dispatcher
@@ -67,11 +91,11 @@ def render(row: Notification) -> EmailMessage:
     outer = nullcontext() if has_request_context() else current_app.test_request_context()
     with outer, force_locale(str(row.language)):
         ctx = template_context(row)
-        subject = " ".join(render_template(f"email/{row.kind}.subject.txt", **ctx).split())
-        text = render_template(f"email/{row.kind}.txt", subject=subject, **ctx)
-        html = render_template(f"email/{row.kind}.html", subject=subject, **ctx)
+        subject = " ".join(_render(f"email/{row.kind}.subject.txt", ctx).split())
+        text = _render(f"email/{row.kind}.txt", ctx | {"subject": subject})
+        html = _render(f"email/{row.kind}.html", ctx | {"subject": subject})
 
-    message = EmailMessage(policy=email.policy.SMTP)
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = Address(display_name=row.recipient_name, addr_spec=row.recipient_email)

@@ -60,14 +60,14 @@ def add_action(
     return action
 
 
-def _change(action: CorrectiveAction, event: str, actor: User, **values: object) -> CorrectiveAction:
+def _change(action: CorrectiveAction, event: str, actor: User | None, **values: object) -> CorrectiveAction:
     before = snapshot(action, *AUDITED)
     for name, value in values.items():
         setattr(action, name, value)
     db.session.flush()
     record(
         event,
-        actor_id=actor.id,
+        actor_id=actor.id if actor else None,
         object_type="corrective_action",
         object_id=action.id,
         before=before,
@@ -76,8 +76,12 @@ def _change(action: CorrectiveAction, event: str, actor: User, **values: object)
     return action
 
 
-def report(action: CorrectiveAction, *, text: str, actor: User) -> CorrectiveAction:
-    """The unit's report of what it did (báo cáo kết quả khắc phục)."""
+def report(action: CorrectiveAction, *, text: str, actor: User | None) -> CorrectiveAction:
+    """The unit's report of what it did (báo cáo kết quả khắc phục).
+
+    `actor` is None when the report comes from a signed link in a notice rather than from
+    a logged-in unit contact.
+    """
     if action.status not in (ActionStatus.OPEN, ActionStatus.RETURNED):
         raise Conflict(_l("This action has already been reported on."))
     if not text.strip():

@@ -10,6 +10,7 @@
       saving: "Đang lưu…",
       saved: "Đã lưu.",
       photos: "Thêm ảnh, tài liệu",
+      refused: "Máy chủ không nhận (phiên làm việc có thể đã hết hạn): hãy tải lại trang; nội dung vẫn được giữ trên máy này.",
       kept: "Chưa lưu được (mất kết nối). Kết quả được giữ trên máy này và sẽ tự gửi lại khi có mạng.",
       waiting: "%n kết quả đang chờ gửi lại.",
     },
@@ -17,6 +18,7 @@
       saving: "Saving…",
       saved: "Saved.",
       photos: "Add photos or documents",
+      refused: "The server refused the save (your session may have expired): reload the page; the text is kept on this device.",
       kept: "Not saved yet (no connection). The finding is kept on this device and will be sent when the connection returns.",
       waiting: "%n finding(s) waiting to be sent.",
     },
@@ -85,6 +87,14 @@
       credentials: "same-origin",
       headers: { Accept: "application/json" },
     }).then(function (response) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!json && response.status >= 500) throw new Error("server error: keep and retry");
+      if (!json) {
+        // Refused before the rules were asked (an expired session, a stale token).
+        inFlight[key] = false;
+        state(form, t.refused, "error");
+        return;
+      }
       return response.json().then(function (answer) {
         inFlight[key] = false;
         if (localStorage.getItem(PREFIX + key) === sent) localStorage.removeItem(PREFIX + key);

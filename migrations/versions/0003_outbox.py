@@ -1,7 +1,7 @@
 """outbox: sending pauses (an SMTP login refused stops every dispatcher)
 
 Revision ID: 0003_outbox
-Revises: 0001_domain_model
+Revises: 0002_coordinator
 Create Date: 2026-11-27 03:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import inspections.db
 
 revision = "0003_outbox"
-down_revision = "0001_domain_model"
+down_revision = "0002_coordinator"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """scheduling: proposals, unit blackouts, member absences, plan settings, calendar feeds
 
 Revision ID: 0004_scheduling
-Revises: 0001_domain_model
+Revises: 0003_outbox
 """
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 import inspections.db
 
 revision = "0004_scheduling"
-down_revision = "0001_domain_model"
+down_revision = "0003_outbox"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """field work: visit checklists, documents and their register, case attachments
 
 Revision ID: 0005_field
-Revises: 0001_domain_model
+Revises: 0004_scheduling
 Create Date: 2026-11-27 03:00:00
 
 """
@@ -14,7 +14,7 @@ import inspections.db
 
 # revision identifiers, used by Alembic.
 revision = '0005_field'
-down_revision = '0001_domain_model'
+down_revision = '0004_scheduling'
 branch_labels = None
 depends_on = None
 

@@ -68,7 +68,7 @@ def test_leader_records_a_finding_in_every_area_and_issues_the_conclusion(app, d
             article.get_by_label("Mức độ").select_option("medium")
         article.get_by_label("Ghi chú").fill(f"Ghi nhận tại lĩnh vực {i + 1}: đầy đủ, đúng quy định")
         article.get_by_role("button", name="Lưu", exact=True).click()
-        expect(article.locator(".save-state")).to_contain_text("Đã lưu.")
+        expect(article.locator(".save-state")).to_contain_text("Đã lưu.", timeout=20_000)
 
     page.reload()  # the photo form comes with a saved finding
     photo = {"name": "anh-hien-truong.jpg", "mimeType": "image/jpeg", "buffer": fieldwork.jpeg()}
@@ -76,17 +76,19 @@ def test_leader_records_a_finding_in_every_area_and_issues_the_conclusion(app, d
         article = page.locator("section.area").nth(i).locator("article.criterion").first
         article.locator('input[type="file"]').set_input_files(photo)
         article.get_by_role("button", name="Đính kèm").click()
-        expect(page.locator(".flash").first).to_contain_text("Đã thêm tệp anh-hien-truong.jpg")
+        expect(page.locator(".flash").first).to_contain_text(
+            "Đã thêm tệp anh-hien-truong.jpg", timeout=15_000
+        )
 
     for i, text in ((0, "Ban hành kế hoạch CCHC bổ sung."), (7, "Chấn chỉnh việc đeo thẻ công chức.")):
         article = page.locator("section.area").nth(i).locator("article.criterion").first
         article.locator("details.add-action summary").click()
         article.get_by_label("Nội dung đơn vị phải khắc phục").fill(text)
         article.get_by_role("button", name="Thêm yêu cầu").click()
-        expect(page.locator(".flash").first).to_contain_text("Đã thêm yêu cầu khắc phục")
+        expect(page.locator(".flash").first).to_contain_text("Đã thêm yêu cầu khắc phục", timeout=15_000)
 
     page.get_by_role("button", name="Lập biên bản").click()
-    expect(page.locator(".flash").first).to_contain_text("Biên bản 01/BB-ĐKT")
+    expect(page.locator(".flash").first).to_contain_text("Biên bản 01/BB-ĐKT", timeout=15_000)
     pdf_link = page.locator("#documents a", has_text="PDF").first
     response = page.request.get(live_server + pdf_link.get_attribute("href"))
     assert response.headers["content-type"] == "application/pdf"
@@ -103,7 +105,9 @@ def test_leader_records_a_finding_in_every_area_and_issues_the_conclusion(app, d
         assert heading in text, heading
 
     page.get_by_role("button", name="Ban hành kết luận").click()
-    expect(page.locator(".flash").first).to_contain_text("Đã ban hành thông báo kết luận 02/TB-ĐKT")
+    expect(page.locator(".flash").first).to_contain_text(
+        "Đã ban hành thông báo kết luận 02/TB-ĐKT", timeout=15_000
+    )
     expect(page.get_by_text("Kết luận đã được ban hành: các kết quả kiểm tra là chính thức.")).to_be_visible()
 
     db.session.expire_all()

@@ -38,7 +38,7 @@ def test_a_finding_saved_offline_is_sent_when_the_network_returns(app, db, make,
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Finding)) == 0
 
         context.set_offline(False)
-        expect(article.locator(".save-state")).to_contain_text("Đã lưu.")
+        expect(article.locator(".save-state")).to_contain_text("Đã lưu.", timeout=20_000)
         expect(page.locator("#offline-note")).to_be_hidden()
         db.session.expire_all()
         finding = db.session.scalar(sa.select(Finding))
