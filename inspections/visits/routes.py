@@ -40,7 +40,11 @@ def index() -> str:
     ).all()
     inspections = db.session.scalars(
         policy.visible_inspections(current_user)
-        .options(joinedload(Inspection.unit), joinedload(Inspection.team).selectinload(Team.memberships))
+        .options(
+            joinedload(Inspection.unit),
+            joinedload(Inspection.plan),
+            joinedload(Inspection.team).selectinload(Team.memberships),
+        )
         .order_by(Inspection.id)
     ).all()
     creatable = [i for i in inspections if policy.can_create_visit(current_user, i)]
