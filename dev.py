@@ -132,7 +132,7 @@ def messages() -> int:
     pot.parent.mkdir(exist_ok=True)
     pybabel = [str(PYTHON), "-m", "babel.messages.frontend"]
     subprocess.run(
-        [*pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
+        [*pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "_plural:1,2",
          "--no-location", "--sort-output", "-o", str(pot), "."],
         cwd=ROOT, check=True,
     )  # fmt: skip

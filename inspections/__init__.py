@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.routing import IntegerConverter, Map
 
 from config import load_secret_key, settings_from_env
 
@@ -81,12 +82,24 @@ FEATURES = (
     "documents",
     "remediation",
     "cases",
+    "links",
 )
+
+
+class _IdConverter(IntegerConverter):
+    """`<int:…>` in every route: ids beyond 32 bits are a 404, not a database overflow."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        from inspections.forms import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _register_blueprints(app: Flask) -> None:
     from inspections import errors_web
 
+    app.url_map.converters["int"] = _IdConverter
     for feature in FEATURES:
         # Importing the routes module attaches the views to the feature's blueprint.
         import_module(f"inspections.{feature}.routes")

@@ -110,3 +110,18 @@ def label(value: StrEnum | None) -> str:
     if value is None:
         return "—"
     return str(LABELS.get((type(value), value.value), value.value))
+
+
+# --- links (issue 7) ---
+from inspections.links.models import ExtensionStatus, LinkPurpose  # noqa: E402
+
+_LINK_LABELS = [
+    (ExtensionStatus.PENDING, _l("Waiting for a decision")),
+    (ExtensionStatus.GRANTED, _l("Granted")),
+    (ExtensionStatus.REFUSED, _l("Refused")),
+    (LinkPurpose.ACKNOWLEDGE, _l("Acknowledge a notice")),
+    (LinkPurpose.SELF_ASSESSMENT, _l("Self-assessment report")),
+    (LinkPurpose.CONCLUSION, _l("Read the conclusion")),
+    (LinkPurpose.REMEDIATION, _l("Report on a corrective action")),
+]
+LABELS.update({(type(member), member.value): text for member, text in _LINK_LABELS})

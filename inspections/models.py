@@ -6,7 +6,13 @@ from inspections.auth.models import Role, User
 from inspections.cases.models import Case, CaseAttachment
 from inspections.documents.models import Document, DocumentRegister
 from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding, VisitChecklist
-from inspections.notifications.models import Notification, NotificationPreference, SendingPause
+from inspections.links.models import Acknowledgement, ActionLink, ExtensionRequest, UnitUpload
+from inspections.notifications.models import (
+    Notification,
+    NotificationPreference,
+    PlanReminderSettings,
+    SendingPause,
+)
 from inspections.plans.models import Plan, PlanTarget, plan_coordinators
 from inspections.remediation.models import CorrectiveAction
 from inspections.scheduling.models import (
@@ -23,6 +29,10 @@ from inspections.units.models import Unit, UnitContact
 from inspections.visits.models import CalendarDay, Inspection, Visit
 
 __all__ = [
+    "Acknowledgement",
+    "ActionLink",
+    "ExtensionRequest",
+    "UnitUpload",
     "AuditEvent",
     "CalendarFeed",
     "CalendarDay",
@@ -41,6 +51,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "Plan",
+    "PlanReminderSettings",
     "PlanScheduleSettings",
     "PlanTarget",
     "ProposalItem",

@@ -117,18 +117,12 @@ def visible_inspections(viewer: Viewer, *, now: datetime | None = None) -> sa.Se
     return query.where(own_team)
 
 
-def can_see_surprise(viewer: Viewer, inspection: Inspection) -> bool:
-    user = _user(viewer)
-    if user is None:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    if user in inspection.plan.coordinators:
-        return True
-    return any(m.user_id == user.id for m in inspection.team.memberships)
-
-
 # --- administration ----------------------------------------------------------------------
+
+
+def can_list_visits(viewer: Viewer) -> bool:
+    """The visits list is for staff and teams; a unit contact has the unit dashboard."""
+    return has_role(viewer, *STAFF_ROLES, Role.INSPECTOR)
 
 
 def can_view_audit(viewer: Viewer) -> bool:
@@ -290,6 +284,14 @@ def can_manage_outbox(viewer: Viewer) -> bool:
     return has_role(viewer, Role.ADMIN)
 
 
+# --- reminder settings: per-plan offsets of the time-based rules -------------------------
+
+
+def can_manage_reminder_settings(viewer: Viewer, plan: Plan) -> bool:
+    """The plan's coordinators and admins; the offsets say when surprise teams are reminded."""
+    return can_manage_plan(viewer, plan)
+
+
 # --- scheduling: proposals, calendars, feeds ------------------------------------------------
 
 
@@ -303,10 +305,6 @@ def can_schedule(viewer: Viewer, plan: Plan) -> bool:
 
 def can_manage_work_calendar(viewer: Viewer) -> bool:
     return has_role(viewer, Role.ADMIN)
-
-
-def can_have_calendar(viewer: Viewer) -> bool:
-    return _user(viewer) is not None
 
 
 def calendar_visits(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[tuple[Visit]]:
@@ -330,3 +328,21 @@ def calendar_visits(viewer: Viewer, *, now: datetime | None = None) -> sa.Select
             ),
         )
     return query
+
+
+# --- links: signed links for unit contacts, the unit dashboard, extension decisions --------
+
+
+def can_use_unit_dashboard(viewer: Viewer) -> bool:
+    return has_role(viewer, Role.UNIT_CONTACT)
+
+
+def can_manage_links(viewer: Viewer) -> bool:
+    """Listing and revoking a unit's links: admins."""
+    return has_role(viewer, Role.ADMIN)
+
+
+def can_decide_extensions(viewer: Viewer) -> bool:
+    """The page of requests for more time; each request is further scoped to the plans the
+    coordinator runs (`links.services.extensions_for`)."""
+    return has_role(viewer, Role.ADMIN, Role.COORDINATOR)

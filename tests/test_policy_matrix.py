@@ -6,7 +6,10 @@ someone decides who may use it.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from flask import current_app
 
 from inspections.auth.models import Role
 from inspections.teams.models import TeamKind
@@ -125,6 +128,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         "POST",
         "/admin/outbox/resume",
         {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    # A plan's reminder offsets: its coordinators and admins.
+    "notifications.plan_reminders": (
+        "GET",
+        "/plans/{cw_plan_id}/reminders",
+        _RUN_PLAN | {"admin": 200, "coordinator": 200},
     ),
     "notifications.unsubscribe": ("GET", "/unsubscribe/{unsubscribe_token}", {p: 200 for p in PERSONAS}),
     "notifications.preferences": (
@@ -253,6 +262,79 @@ MATRIX |= {
 }
 
 
+# --- links: signed links (no login), the unit dashboard, extension decisions, admin list ---
+_UNIT_ONLY = {p: 403 for p in PERSONAS} | {"anonymous": 302}
+_LINK_PAGE = {p: 200 for p in PERSONAS}
+_CONTACT_POST = _UNIT_ONLY | {"contact": 302}
+_DECIDE = _UNIT_ONLY | {"admin": 302, "coordinator": 302}
+MATRIX |= {
+    "links.acknowledge": ("GET", "/l/acknowledge/{ack_token}", _LINK_PAGE),
+    "links.self_assessment": ("GET", "/l/self-assessment/{self_assessment_token}", _LINK_PAGE),
+    "links.conclusion": ("GET", "/l/conclusion/{conclusion_token}", _LINK_PAGE),
+    "links.remediation": ("GET", "/l/action/{remediation_token}", _LINK_PAGE),
+    "links.extension": ("POST", "/l/action/{remediation_token}/extension", {p: 302 for p in PERSONAS}),
+    "links.fresh": ("POST", "/l/fresh", _LINK_PAGE),
+    "links.dashboard": ("GET", "/unit/", _UNIT_ONLY | {"contact": 200}),
+    "links.unit_acknowledge": ("POST", "/unit/visits/{links_visit_id}/acknowledge", _CONTACT_POST),
+    "links.unit_upload": ("POST", "/unit/visits/{links_visit_id}/self-assessment", _CONTACT_POST),
+    "links.unit_action": ("GET", "/unit/actions/{action_id}", _UNIT_ONLY | {"contact": 200}),
+    "links.unit_extension": ("POST", "/unit/actions/{action_id}/extension", _CONTACT_POST),
+    "links.extensions": ("GET", "/extensions/", _UNIT_ONLY | {"admin": 200, "coordinator": 200}),
+    "links.decide": ("POST", "/extensions/{extension_id}/decide", _DECIDE),
+    "links.unit_links": ("GET", "/admin/units/{unit_id}/links", _UNIT_ONLY | {"admin": 200}),
+    "links.revoke": ("POST", "/admin/links/{link_id}/revoke", _UNIT_ONLY | {"admin": 302}),
+    "links.upload_file": ("GET", "/unit-uploads/{unit_upload_id}", _FIELD_SEE | {"contact": 200}),
+}
+
+
+def _links_world(db, make, users, field) -> dict[str, object]:
+    """A link of each purpose for the unit of "contact", and a request for more time."""
+    import io
+
+    from inspections.documents.models import Document
+    from inspections.links.models import ExtensionRequest, LinkPurpose
+    from inspections.links.services import Actor, issue, upload_self_assessment
+    from inspections.links.tokens import link_token
+    from inspections.remediation.models import CorrectiveAction
+    from tests.factories import days_from_now
+    from tests.fieldwork import PDF
+
+    unit = db.session.get(Unit, users["contact"].home_unit_id)
+    team = make.team(make.plan(), TeamKind.JOINT, members=[users["leader"]])
+    visit = make.inspection(team, unit, visit_at=days_from_now(10)).visits[0]
+    action = db.session.get(CorrectiveAction, field["action_id"])
+    document = db.session.get(Document, field["document_id"])
+    email = users["contact"].email
+    links = {
+        purpose: issue(purpose, obj, email=email, contact_id=None)
+        for purpose, obj in (
+            (LinkPurpose.ACKNOWLEDGE, visit),
+            (LinkPurpose.SELF_ASSESSMENT, visit),
+            (LinkPurpose.CONCLUSION, document),
+            (LinkPurpose.REMEDIATION, action),
+        )
+    }
+    request = ExtensionRequest(
+        action_id=action.id, unit_id=unit.id, old_due_on=action.due_on,
+        requested_on=action.due_on + timedelta(days=10), reason="Xin thêm thời gian",
+    )  # fmt: skip
+    db.session.add(request)
+    upload = upload_self_assessment(
+        visit, stream=io.BytesIO(PDF), filename="tu-danh-gia.pdf", by=Actor(user=users["contact"])
+    )
+    db.session.flush()
+    return {
+        "unit_upload_id": upload.id,
+        "ack_token": link_token(links[LinkPurpose.ACKNOWLEDGE]),
+        "self_assessment_token": link_token(links[LinkPurpose.SELF_ASSESSMENT]),
+        "conclusion_token": link_token(links[LinkPurpose.CONCLUSION]),
+        "remediation_token": link_token(links[LinkPurpose.REMEDIATION]),
+        "links_visit_id": visit.id,
+        "extension_id": request.id,
+        "link_id": links[LinkPurpose.REMEDIATION].id,
+    }
+
+
 def _field_world(db, make, users) -> dict[str, object]:
     import io
 
@@ -336,6 +418,8 @@ def world(db, make):
     coordinator = _coordinator_world(db, make, users)
     field = _field_world(db, make, users)
     notifications = _notifications_world()
+    with current_app.test_request_context():
+        links = _links_world(db, make, users, field)
     db.session.commit()
     return (
         {"users": {k: u.username for k, u in users.items()}, "plan_id": plan.id}
@@ -343,6 +427,7 @@ def world(db, make):
         | coordinator
         | notifications
         | field
+        | links
     )
 
 

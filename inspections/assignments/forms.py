@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional
 
+from inspections.forms import BaseForm
 from inspections.labels import label
 from inspections.units.models import UnitKind
 
 
-class DrawForm(FlaskForm):
+class DrawForm(BaseForm):
     team_id = SelectField(_l("Public-service team"), coerce=int)
     kinds = SelectMultipleField(_l("Kinds of unit"))
     district_id = SelectField(_l("District"), coerce=int, validators=[Optional()])

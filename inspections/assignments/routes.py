@@ -23,6 +23,7 @@ from inspections.assignments.models import SurpriseDraw
 from inspections.assignments.services import assign, assign_many
 from inspections.errors import DomainError
 from inspections.extensions import db
+from inspections.forms import parse_id
 from inspections.plans.routes import load_plan
 from inspections.teams.forms import AssignForm
 from inspections.teams.models import Team, TeamKind
@@ -64,14 +65,14 @@ def assign_bulk() -> Response:
     if not policy.can_manage_units(current_user):
         abort(403)
     # CSRFProtect has checked the token: this form is plain HTML around the unit list.
-    team_id = request.form.get("team_id", type=int)
+    team_id = parse_id(request.form.get("team_id"))
     if team_id is None:
         flash(_("Choose a team."), "error")
         return redirect(url_for("units.index"))
     team = db.session.get(Team, team_id)
     if team is None or not policy.can_manage_team(current_user, team):
         abort(404)
-    ids = [int(v) for v in request.form.getlist("unit_ids") if v.isdigit()][:500]
+    ids = [i for v in request.form.getlist("unit_ids") if (i := parse_id(v))][:500]
     units = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)).order_by(Unit.search_name)))
     if not units:
         flash(_("Select at least one unit."), "error")

@@ -52,7 +52,9 @@ def logout() -> Response:
 @bp.route("/language", methods=["POST"])
 def change_language() -> Response:
     form = LanguageForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        flash(_("Choose Tiếng Việt or English."), "error")
+    else:
         language = Language(form.language.data)
         session["language"] = language.value
         if current_user.is_authenticated:

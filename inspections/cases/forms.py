@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
+
+from inspections.forms import BaseForm
 
 SOURCES = [
     SelectChoice("complaint", _l("Complaint")),
@@ -15,7 +16,7 @@ SOURCES = [
 ]
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(BaseForm):
     plan_id = SelectField(_l("Plan"), coerce=int, validators=[InputRequired(message=_l("Choose a plan."))])
     unit_id = SelectField(
         _l("Unit concerned"), coerce=int, validators=[InputRequired(message=_l("Choose the unit concerned."))]
@@ -39,9 +40,9 @@ class IntakeForm(FlaskForm):
     attachment = FileField(_l("Attachment (optional)"))
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     team_id = SelectField(_l("Team"), coerce=int, validators=[InputRequired(message=_l("Choose a team."))])
 
 
-class AttachmentForm(FlaskForm):
+class AttachmentForm(BaseForm):
     attachment = FileField(_l("Attachment"))

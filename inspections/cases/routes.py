@@ -23,6 +23,7 @@ from inspections.findings.evidence import storage_path
 from inspections.findings.forms import ActionForm, CaseFindingForm, EvidenceForm, IssueForm, PlainForm
 from inspections.findings.loaders import load_case
 from inspections.findings.models import Criterion, Finding
+from inspections.forms import parse_id
 from inspections.plans.models import Plan
 from inspections.remediation.models import CorrectiveAction
 from inspections.teams.models import Team
@@ -239,16 +240,15 @@ def save_finding(case_id: int) -> Response:
         return redirect(back)
     finding = None
     if form.finding_id.data:
-        finding = (
-            db.session.get(Finding, int(form.finding_id.data)) if form.finding_id.data.isdigit() else None
-        )
+        finding_id = parse_id(form.finding_id.data)
+        finding = db.session.get(Finding, finding_id) if finding_id else None
         if finding is None or finding.case_id != case.id:
             abort(404)
     try:
         finding_services.save_case_finding(
             case,
             finding=finding,
-            criterion_id=int(form.criterion.data) if (form.criterion.data or "").isdigit() else None,
+            criterion_id=parse_id(form.criterion.data),
             result=form.result.data,
             severity=form.severity.data,
             text=form.text.data or "",

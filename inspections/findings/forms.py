@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from inspections.findings.models import FindingResult, Severity
+from inspections.forms import BaseForm
 
 RESULTS = [
     SelectChoice(FindingResult.COMPLIANT.value, _l("Compliant")),
@@ -33,7 +33,7 @@ SEVERITIES = [
 ]
 
 
-class FindingForm(FlaskForm):
+class FindingForm(BaseForm):
     criterion_id = HiddenField()
     version = HiddenField()
     result = RadioField(
@@ -52,14 +52,14 @@ class CaseFindingForm(FindingForm):
     criterion = SelectField(_l("Criterion"), coerce=str, validators=[Optional()])
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(BaseForm):
     file = FileField(_l("Photo or document"))
     # The browser's last-modified time of the file (ms since 1970), used when a photo
     # carries no EXIF time.
     taken_ms = HiddenField()
 
 
-class VisitForm(FlaskForm):
+class VisitForm(BaseForm):
     day = DateField(_l("Date"), validators=[InputRequired(message=_l("Choose a date."))])
     slot = SelectField(
         _l("Half-day"),
@@ -67,7 +67,7 @@ class VisitForm(FlaskForm):
     )
 
 
-class IssueForm(FlaskForm):
+class IssueForm(BaseForm):
     place = StringField(
         _l("Place"),
         default="Hà Nội",
@@ -78,11 +78,11 @@ class IssueForm(FlaskForm):
     )
 
 
-class PlainForm(FlaskForm):
+class PlainForm(BaseForm):
     """A button that posts: the CSRF token only."""
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     description = TextAreaField(
         _l("What the unit must do"),
         validators=[
@@ -102,7 +102,7 @@ class ActionForm(FlaskForm):
     )
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(BaseForm):
     parent_id = SelectField(_l("Under"), coerce=str, validators=[Optional()])
     code = StringField(
         _l("Code"),

@@ -17,6 +17,7 @@ from inspections.findings.evidence import storage_path
 from inspections.findings.forms import CriterionForm, EvidenceForm, FindingForm, PlainForm
 from inspections.findings.loaders import load_finding, load_visit, wants_json
 from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding
+from inspections.forms import parse_id
 
 
 def _first_error(form: FindingForm | EvidenceForm) -> str:
@@ -27,6 +28,14 @@ def _int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except ValueError:
+        return None
+
+
+def _client_time(millis: int | None) -> datetime | None:
+    """The photo time the browser read from the file, if it is a possible time."""
+    try:
+        return datetime.fromtimestamp(millis / 1000, UTC) if millis else None
+    except (OverflowError, OSError, ValueError):
         return None
 
 
@@ -44,7 +53,7 @@ def save_visit_finding(visit_id: int) -> Response:
     if not policy.can_record_findings(current_user, visit.inspection.team):
         abort(403)
     form = FindingForm()
-    criterion_id = _int_or_none(form.criterion_id.data)
+    criterion_id = parse_id(form.criterion_id.data)
     back = url_for("visits.detail", visit_id=visit.id, _anchor=f"c{criterion_id}")
     if not form.validate_on_submit() or criterion_id is None:
         return _answer(False, _first_error(form), back, 400)
@@ -98,7 +107,7 @@ def upload_evidence(finding_id: int) -> Response:
         return _answer(False, _first_error(form), back, 400)
     upload = request.files.get("file")
     millis = _int_or_none(form.taken_ms.data)
-    client_time = datetime.fromtimestamp(millis / 1000, UTC) if millis else None
+    client_time = _client_time(millis)
     try:
         item = services.add_evidence(
             finding,
@@ -216,7 +225,7 @@ def _edit_criterion(template: ChecklistTemplate, criterion: Criterion | None) ->
             checklists.save_criterion(
                 template,
                 criterion=criterion,
-                parent_id=int(form.parent_id.data) if (form.parent_id.data or "").isdigit() else None,
+                parent_id=parse_id(form.parent_id.data),
                 code=form.code.data,
                 text_vi=form.text_vi.data,
                 text_en=form.text_en.data,

@@ -86,3 +86,41 @@ class SendingPause(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text)
     resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resumed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+class PlanReminderSettings(db.Model):
+    """A plan's own reminder offsets; a plan without a row uses the defaults of
+    `reminders.Rules`. The schedule notice period is the plan's `notice_working_days`.
+
+    Offsets are working days, except `action_due_soon_days` (calendar days, as the due
+    date is a calendar date). The upper bounds keep every rule inside the window of past
+    visits and actions the rules look at.
+    """
+
+    __tablename__ = "plan_reminder_settings"
+    __table_args__ = (
+        sa.CheckConstraint("team_reminder_first BETWEEN 0 AND 30", name="team_first_range"),
+        sa.CheckConstraint("team_reminder_second BETWEEN 0 AND 30", name="team_second_range"),
+        sa.CheckConstraint("unit_reminder BETWEEN 0 AND 30", name="unit_reminder_range"),
+        sa.CheckConstraint("findings_after BETWEEN 1 AND 60", name="findings_after_range"),
+        sa.CheckConstraint("conclusion_after BETWEEN 1 AND 60", name="conclusion_after_range"),
+        sa.CheckConstraint(
+            "conclusion_to_coordinator_after BETWEEN conclusion_after AND 60",
+            name="conclusion_coordinator_range",
+        ),
+        sa.CheckConstraint("action_due_soon_days BETWEEN 1 AND 60", name="action_due_soon_range"),
+        sa.CheckConstraint("escalate_after BETWEEN 1 AND 60", name="escalate_after_range"),
+        sa.CheckConstraint("digest_weekday BETWEEN 0 AND 6", name="digest_weekday_range"),
+    )
+
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True)
+    team_reminder_first: Mapped[int] = mapped_column(default=3)
+    team_reminder_second: Mapped[int] = mapped_column(default=1)
+    unit_reminder: Mapped[int] = mapped_column(default=1)
+    findings_after: Mapped[int] = mapped_column(default=2)
+    conclusion_after: Mapped[int] = mapped_column(default=15)
+    conclusion_to_coordinator_after: Mapped[int] = mapped_column(default=20)
+    action_due_soon_days: Mapped[int] = mapped_column(default=7)
+    escalate_after: Mapped[int] = mapped_column(default=10)
+    digest_weekday: Mapped[int] = mapped_column(default=0)  # Monday
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -9,7 +9,8 @@ checks them again when it sends (`relevance.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,7 @@ from inspections.auth.models import User
 from inspections.extensions import db
 from inspections.findings.models import Finding
 from inspections.notifications import kinds
+from inspections.notifications.models import PlanReminderSettings
 from inspections.notifications.rules import visit_context, visit_day
 from inspections.notifications.services import enqueue
 from inspections.plans.models import Plan, PlanStatus
@@ -49,6 +51,40 @@ class Rules:
 
 
 DEFAULTS = Rules()
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """The rules of the plans that have settings of their own; every other plan (and an
+    action not tied to a plan) follows `default`."""
+
+    plans: Mapping[int, Rules] = field(default_factory=dict)
+    default: Rules = DEFAULTS
+
+    def of(self, plan_id: int | None) -> Rules:
+        return self.plans.get(plan_id, self.default) if plan_id is not None else self.default
+
+    def widest(self, pick: Callable[[Rules], int]) -> int:
+        """The largest value any plan uses: how far ahead or back a query must look."""
+        return max(pick(rules) for rules in (self.default, *self.plans.values()))
+
+
+def rules_from(settings: PlanReminderSettings) -> Rules:
+    return Rules(
+        team_reminders=(settings.team_reminder_first, settings.team_reminder_second),
+        unit_reminder=settings.unit_reminder,
+        findings_after=settings.findings_after,
+        conclusion_after=settings.conclusion_after,
+        conclusion_to_coordinator_after=settings.conclusion_to_coordinator_after,
+        action_due_soon_days=settings.action_due_soon_days,
+        escalate_after=settings.escalate_after,
+        digest_weekday=settings.digest_weekday,
+    )
+
+
+def load_rule_book() -> RuleBook:
+    rows = db.session.scalars(sa.select(PlanReminderSettings))
+    return RuleBook(plans={row.plan_id: rules_from(row) for row in rows})
 
 
 def local_day(moment: datetime) -> date:
@@ -112,10 +148,12 @@ def _visits(where: sa.ColumnElement[bool]) -> list[Visit]:
     )
 
 
-def visit_reminders(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -> int:
+def visit_reminders(now: datetime, cal: WorkCalendar, book: RuleBook | None = None) -> int:
     """T-3 and T-1 to the team; T-1 to the unit's contacts, for announced visits only."""
+    book = book if book is not None else load_rule_book()
     today = local_day(now)
-    horizon = now + timedelta(days=max(rules.team_reminders) * 3 + 10)
+    ahead = book.widest(lambda r: max(*r.team_reminders, r.unit_reminder))
+    horizon = now + timedelta(days=ahead * 3 + 10)
     written = 0
     for visit in _visits(
         sa.and_(
@@ -124,6 +162,7 @@ def visit_reminders(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -
             Visit.starts_at <= horizon,
         )
     ):
+        rules = book.of(visit.inspection.plan_id)
         left = cal.working_days_between(today, local_day(visit.starts_at))
         context = visit_context(visit) | {"working_days_before": left}
         day = visit_day(visit)
@@ -155,21 +194,24 @@ def visit_reminders(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -
     return written
 
 
-def findings_and_conclusions(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -> int:
+def findings_and_conclusions(now: datetime, cal: WorkCalendar, book: RuleBook | None = None) -> int:
     """Findings not recorded 2 working days after a visit; no conclusion after 15 (then 20)."""
+    book = book if book is not None else load_rule_book()
     today = local_day(now)
+    lookback = book.default.lookback_days
     written = 0
     has_findings = sa.exists().where(Finding.visit_id == Visit.id)
     for visit in _visits(
         sa.and_(
             Visit.status.in_((VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)),
             Visit.ends_at <= now,
-            Visit.ends_at >= now - timedelta(days=rules.lookback_days),
+            Visit.ends_at >= now - timedelta(days=lookback),
             Inspection.status != InspectionStatus.CONCLUDED,
         )
     ):
         after = cal.working_days_between(local_day(visit.starts_at), today)
         inspection = visit.inspection
+        rules = book.of(inspection.plan_id)
         context = visit_context(visit) | {"working_days_after": after}
         day = visit_day(visit)
         common = {"object_type": "visit", "object_id": visit.id}
@@ -225,28 +267,35 @@ def _action_plan(action: CorrectiveAction) -> Plan | None:
     return visit.inspection.plan if visit else None
 
 
-def corrective_actions(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -> int:
+def corrective_actions(now: datetime, cal: WorkCalendar, book: RuleBook | None = None) -> int:
     """Due in 7 days, due today, overdue → the unit; 10 working days overdue → also the
     plan's coordinators and the contacts of the unit above."""
+    book = book if book is not None else load_rule_book()
     today = local_day(now)
     written = 0
+    soon = book.widest(lambda r: r.action_due_soon_days)
+    lookback = book.default.lookback_days
     actions = db.session.scalars(
         sa.select(CorrectiveAction)
         .where(
             CorrectiveAction.status.in_((ActionStatus.OPEN, ActionStatus.RETURNED)),
-            CorrectiveAction.due_on <= today + timedelta(days=rules.action_due_soon_days),
-            CorrectiveAction.due_on >= today - timedelta(days=rules.lookback_days),
+            CorrectiveAction.due_on <= today + timedelta(days=soon),
+            CorrectiveAction.due_on >= today - timedelta(days=lookback),
         )
         .options(selectinload(CorrectiveAction.unit).selectinload(Unit.contacts))
     )
     for action in actions:
-        context = _action_context(action, today, cal)
+        plan = _action_plan(action)
+        rules = book.of(plan.id if plan else None)
         left = (action.due_on - today).days
+        if left > rules.action_due_soon_days:
+            continue
+        context = _action_context(action, today, cal)
         base = f"action:{action.id}"
         due = action.due_on.isoformat()
         common = {"object_type": "corrective_action", "object_id": action.id}
         if left > 0:
-            step, kind = "due7", kinds.ACTION_DUE
+            step, kind = f"due{rules.action_due_soon_days}", kinds.ACTION_DUE
         elif left == 0:
             step, kind = "due0", kinds.ACTION_DUE
         else:
@@ -256,7 +305,6 @@ def corrective_actions(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS
             written += _contact_row(key, kind, contact, context, **common)
         if left < 0 and context["working_days_overdue"] >= rules.escalate_after:
             escalated = context | {"escalated": True}
-            plan = _action_plan(action)
             for coordinator in plan.coordinators if plan else []:
                 written += _user_row(
                     f"{base}:escalated:coordinator:{coordinator.id}:{due}",
@@ -272,11 +320,11 @@ def corrective_actions(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS
     return written
 
 
-def coordinator_digests(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULTS) -> int:
-    """On Monday (local time), one digest per coordinator and running plan."""
+def coordinator_digests(now: datetime, cal: WorkCalendar, book: RuleBook | None = None) -> int:
+    """On the plan's digest day (Monday by default, local time), one digest per
+    coordinator and running plan."""
+    book = book if book is not None else load_rule_book()
     today = local_day(now)
-    if today.weekday() != rules.digest_weekday:
-        return 0
     year, week, _ = today.isocalendar()
     written = 0
     week_end = now + timedelta(days=7)
@@ -286,6 +334,8 @@ def coordinator_digests(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULT
         .options(selectinload(Plan.coordinators))
     )
     for plan in plans:
+        if today.weekday() != book.of(plan.id).digest_weekday:
+            continue
         in_plan = Inspection.plan_id == plan.id
         upcoming = db.session.scalar(
             sa.select(sa.func.count(Visit.id))
@@ -333,11 +383,13 @@ def coordinator_digests(now: datetime, cal: WorkCalendar, rules: Rules = DEFAULT
     return written
 
 
-def schedule_due(now: datetime, rules: Rules = DEFAULTS) -> int:
-    """Every time-based rule; returns how many rows were written (flushed, not committed)."""
+def schedule_due(now: datetime, book: RuleBook | None = None) -> int:
+    """Every time-based rule, each plan with its own settings; returns how many rows were
+    written (flushed, not committed)."""
     cal = load_calendar(db.session)
+    book = book if book is not None else load_rule_book()
     written = 0
     for rule in (visit_reminders, findings_and_conclusions, corrective_actions, coordinator_digests):
-        written += rule(now, cal, rules)
+        written += rule(now, cal, book)
     db.session.flush()
     return written

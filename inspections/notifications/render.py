@@ -68,6 +68,9 @@ def template_context(row: Notification) -> dict[str, Any]:
     )
     if ctx.get("action_path"):
         ctx["action_url"] = app_url + str(ctx["action_path"])
+    from inspections.links.mail import links_for  # signed links: made once per outbox row
+
+    ctx.update(links_for(row))
     if not row.mandatory:
         ctx["unsubscribe_url"] = app_url + url_for(
             "notifications.unsubscribe", token=unsubscribe_token(row.recipient_email, row.kind)

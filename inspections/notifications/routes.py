@@ -1,8 +1,10 @@
-"""The admin outbox page, and the signed unsubscribe and preferences pages (no login)."""
+"""The admin outbox page, a plan's reminder settings, and the signed unsubscribe and
+preferences pages (no login)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -15,11 +17,14 @@ from inspections.errors import DomainError
 from inspections.extensions import csrf, db
 from inspections.notifications import bp
 from inspections.notifications.dispatch import sending_pause
-from inspections.notifications.forms import ActionForm, OutboxFilterForm, PreferenceForm
+from inspections.notifications.forms import ActionForm, OutboxFilterForm, PreferenceForm, ReminderSettingsForm
 from inspections.notifications.kinds import OPTIONAL_KINDS
 from inspections.notifications.links import read_preferences_token, read_unsubscribe_token
 from inspections.notifications.models import Notification, NotificationStatus
+from inspections.notifications.reminders import DEFAULTS
 from inspections.notifications.services import opt_in, opt_out, opted_out_kinds, resend, resume_sending
+from inspections.notifications.settings import ReminderSettings, current_settings, set_reminder_settings
+from inspections.plans.models import Plan
 
 PAGE_SIZE = 50
 log = logging.getLogger(__name__)
@@ -134,6 +139,8 @@ def preferences(token: str) -> tuple[str, int] | str | Response:
         db.session.commit()
         flash(_("Your email preferences are saved."), "success")
         return redirect(url_for("notifications.preferences", token=token))
+    if form.is_submitted():
+        flash(_("Choose which reminders to turn on or off."), "error")
     return render_template(
         "notifications/preferences.html",
         email=email,
@@ -141,3 +148,30 @@ def preferences(token: str) -> tuple[str, int] | str | Response:
         off=opted_out_kinds(email),
         form=form,
     )
+
+
+# --- a plan's reminder settings ---------------------------------------------------------------
+
+
+@bp.route("/plans/<int:plan_id>/reminders", methods=["GET", "POST"])
+@login_required
+def plan_reminders(plan_id: int) -> str | Response:
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or not policy.can_view_plan(current_user, plan):
+        abort(404)
+    if not policy.can_manage_reminder_settings(current_user, plan):
+        abort(403)
+    current = current_settings(plan)
+    form = ReminderSettingsForm(data=asdict(current))
+    if form.validate_on_submit():
+        wanted = ReminderSettings(**{name: getattr(form, name).data for name in asdict(current)})
+        try:
+            set_reminder_settings(plan, wanted, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The reminder settings of this plan are saved."), "success")
+            return redirect(url_for("notifications.plan_reminders", plan_id=plan.id))
+    return render_template("notifications/plan_reminders.html", plan=plan, form=form, defaults=DEFAULTS)

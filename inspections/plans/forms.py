@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from inspections.forms import BaseForm
 
 _MAX = _l("At most %(max)d characters.")
 _COUNT = [
@@ -12,7 +13,7 @@ _COUNT = [
 ]
 
 
-class PlanForm(FlaskForm):
+class PlanForm(BaseForm):
     year = IntegerField(
         _l("Year"),
         validators=[
@@ -43,7 +44,7 @@ class PlanForm(FlaskForm):
     )
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(BaseForm):
     reason = StringField(
         _l("Reason for reopening"),
         validators=[
@@ -53,7 +54,7 @@ class ReopenForm(FlaskForm):
     )
 
 
-class CopyForm(FlaskForm):
+class CopyForm(BaseForm):
     year = IntegerField(
         _l("Year of the new plan"),
         validators=[
@@ -63,5 +64,5 @@ class CopyForm(FlaskForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     pass

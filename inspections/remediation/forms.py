@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from inspections.forms import BaseForm
 
-class ReportForm(FlaskForm):
+
+class ReportForm(BaseForm):
     text = TextAreaField(
         _l("What the unit has done"),
         validators=[
@@ -16,7 +17,7 @@ class ReportForm(FlaskForm):
     )
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(BaseForm):
     reason = TextAreaField(
         _l("Reason for returning the report"),
         validators=[

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import render_template
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -52,12 +51,10 @@ def _unit_home() -> str:
         .options(selectinload(Inspection.team), selectinload(Inspection.visits))
         .order_by(Inspection.id)
     ).all()
+    # Through policy: an action shows only once the conclusion that set it is issued.
     actions = db.session.scalars(
-        sa.select(CorrectiveAction)
-        .where(
-            CorrectiveAction.unit_id == current_user.home_unit_id,
-            CorrectiveAction.status.in_([ActionStatus.OPEN, ActionStatus.RETURNED]),
-        )
+        policy.visible_actions(current_user)
+        .where(CorrectiveAction.status.in_([ActionStatus.OPEN, ActionStatus.RETURNED]))
         .order_by(CorrectiveAction.due_on)
     ).all()
     return render_template("reports/home_unit.html", inspections=inspections, actions=actions)

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from inspections.forms import BaseForm
 from inspections.visits.models import DayKind, Slot
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(BaseForm):
     notice_on = DateField(
         _l("Schedule notices go out on"),
         validators=[Optional()],
@@ -17,7 +17,7 @@ class ProposeForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     day = DateField(
         _l("New date"),
         validators=[InputRequired(message=_l("Enter a date."))],
@@ -37,15 +37,15 @@ class MoveForm(FlaskForm):
     )
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(BaseForm):
     pass
 
 
-class FeedForm(FlaskForm):
+class FeedForm(BaseForm):
     pass
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(BaseForm):
     day = DateField(
         _l("Date"), validators=[InputRequired(message=_l("Enter a date."))], render_kw={"type": "date"}
     )
@@ -60,7 +60,7 @@ class CalendarDayForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Length(max=255, message=_l("At most %(max)d characters."))])
 
 
-class GapForm(FlaskForm):
+class GapForm(BaseForm):
     cross_team_gap_days = IntegerField(
         _l("Working days between two teams' visits to one unit"),
         validators=[
@@ -70,7 +70,7 @@ class GapForm(FlaskForm):
     )
 
 
-class BlackoutForm(FlaskForm):
+class BlackoutForm(BaseForm):
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[InputRequired(message=_l("Choose a unit."))])
     day = DateField(
         _l("Date"), validators=[InputRequired(message=_l("Enter a date."))], render_kw={"type": "date"}

@@ -1,18 +1,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from inspections.forms import BaseForm
 from inspections.labels import label
 from inspections.teams.models import TeamKind, TeamRole
 
 _MAX = _l("At most %(max)d characters.")
 
 
-class TeamForm(FlaskForm):
+class TeamForm(BaseForm):
     name = StringField(
         _l("Name"), validators=[DataRequired(_l("Enter the team's name.")), Length(max=255, message=_MAX)]
     )
@@ -36,7 +36,7 @@ class TeamForm(FlaskForm):
         self.kind.choices = [SelectChoice(k.value, label(k)) for k in TeamKind]
 
 
-class MemberForm(FlaskForm):
+class MemberForm(BaseForm):
     username = StringField(
         _l("Username"),
         validators=[DataRequired(_l("Enter the member's username.")), Length(max=80, message=_MAX)],
@@ -52,7 +52,7 @@ class MemberForm(FlaskForm):
         self.role.choices = [SelectChoice(r.value, label(r)) for r in TeamRole]
 
 
-class AssignForm(FlaskForm):
+class AssignForm(BaseForm):
     unit_code = StringField(
         _l("Unit (code)"),
         validators=[DataRequired(_l("Enter the unit's code.")), Length(max=40, message=_MAX)],
@@ -63,5 +63,5 @@ class AssignForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     pass

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from inspections.forms import BaseForm
 from inspections.labels import label
 from inspections.units.models import DivisionType, Language, UnitKind
 
@@ -23,7 +23,7 @@ DIVISION_LABELS = {
 }
 
 
-class UnitForm(FlaskForm):
+class UnitForm(BaseForm):
     code = StringField(
         _l("Code"),
         validators=[
@@ -57,9 +57,9 @@ class UnitForm(FlaskForm):
         ]
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("CSV or XLSX file"))
 
 
-class ImportCommitForm(FlaskForm):
+class ImportCommitForm(BaseForm):
     token = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}\.(csv|xlsx)$")])

@@ -48,6 +48,8 @@ class Unit(db.Model):
             "search_name",
             postgresql_using="gin",
             postgresql_ops={"search_name": "gin_trgm_ops"},
+            # No pending list: every search would read it in full (0008_unit_search).
+            postgresql_with={"fastupdate": "off"},
         ),
     )
 

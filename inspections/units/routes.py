@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from inspections import policy
@@ -74,6 +75,7 @@ def index() -> str:
             for t in db.session.scalars(
                 sa.select(Team)
                 .where(Team.plan_id.in_(open_plans.with_only_columns(Plan.id)))
+                .options(selectinload(Team.plan).selectinload(Plan.coordinators))
                 .order_by(Team.id)
             )
             if policy.can_manage_team(current_user, t)

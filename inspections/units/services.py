@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from inspections.audit.services import record, snapshot
 from inspections.errors import Conflict, InvalidInput
@@ -238,7 +239,11 @@ def list_units(
             query = query.where(
                 sa.tuple_(Unit.search_name, Unit.id) > sa.tuple_(sa.literal(last), sa.literal(after))
             )
-    units = list(db.session.scalars(query.order_by(Unit.search_name, Unit.id).limit(limit + 1)))
+    units = list(
+        db.session.scalars(
+            query.options(selectinload(Unit.parent)).order_by(Unit.search_name, Unit.id).limit(limit + 1)
+        )
+    )
     more = len(units) > limit
     units = units[:limit]
     return UnitPage(units, units[-1].id if more and units else None)

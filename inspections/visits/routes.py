@@ -17,6 +17,7 @@ from inspections.findings import checklists, scores
 from inspections.findings.forms import ActionForm, EvidenceForm, FindingForm, IssueForm, PlainForm, VisitForm
 from inspections.findings.loaders import load_visit
 from inspections.findings.models import Criterion, Finding
+from inspections.plans.models import Plan
 from inspections.remediation.models import CorrectiveAction
 from inspections.teams.models import Team
 from inspections.visits import bp
@@ -28,7 +29,7 @@ from inspections.visits.services import create_visit
 @login_required
 def index() -> str:
     """The visits of the inspections the user may see: a team member's own first."""
-    if current_user.role.value == "unit_contact":
+    if not policy.can_list_visits(current_user):
         abort(403)
     visible = policy.visible_inspections(current_user).with_only_columns(Inspection.id)
     visits = db.session.scalars(
@@ -42,7 +43,7 @@ def index() -> str:
         policy.visible_inspections(current_user)
         .options(
             joinedload(Inspection.unit),
-            joinedload(Inspection.plan),
+            joinedload(Inspection.plan).selectinload(Plan.coordinators),
             joinedload(Inspection.team).selectinload(Team.memberships),
         )
         .order_by(Inspection.id)
