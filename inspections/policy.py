@@ -252,16 +252,8 @@ def visible_actions(viewer: Viewer) -> sa.Select[tuple[CorrectiveAction]]:
         return query.where(sa.false())
     if user.role in STAFF_ROLES:
         return query
-    visit_team = (
-        sa.select(Inspection.team_id)
-        .join(Visit, Visit.inspection_id == Inspection.id)
-        .where(Visit.id == Finding.visit_id)
-        .scalar_subquery()
-    )
-    case_team = sa.select(Case.team_id).where(Case.id == Finding.case_id).scalar_subquery()
     if user.role == Role.INSPECTOR:
-        teams = _member_team_ids(user)
-        return query.where(sa.or_(visit_team.in_(teams), case_team.in_(teams)))
+        return query.where(_set_by_one_of(_member_team_ids(user)))
     if user.role == Role.UNIT_CONTACT:
         issued = sa.exists().where(
             Document.kind == DocumentKind.CONCLUSION,
@@ -270,6 +262,35 @@ def visible_actions(viewer: Viewer) -> sa.Select[tuple[CorrectiveAction]]:
         )
         return query.where(CorrectiveAction.unit_id == user.home_unit_id, issued)
     return query.where(sa.false())
+
+
+def _set_by_one_of(team_ids: sa.Select[tuple[int]]) -> sa.ColumnElement[bool]:
+    """The action's finding was recorded by one of these teams (on a visit or a case)."""
+    from inspections.findings.models import Finding
+
+    visit_team = (
+        sa.select(Inspection.team_id)
+        .join(Visit, Visit.inspection_id == Inspection.id)
+        .where(Visit.id == Finding.visit_id)
+        .scalar_subquery()
+    )
+    case_team = sa.select(Case.team_id).where(Case.id == Finding.case_id).scalar_subquery()
+    return sa.or_(visit_team.in_(team_ids), case_team.in_(team_ids))
+
+
+def verifiable_action_ids(viewer: Viewer) -> sa.Select[tuple[int]]:
+    """Actions whose report the viewer may accept or return: the head or deputy of the team
+    that set them (the same rule as `is_team_leader`, as a query for lists)."""
+    from inspections.findings.models import Finding
+
+    user = _user(viewer)
+    query = sa.select(CorrectiveAction.id).join(Finding, CorrectiveAction.finding_id == Finding.id)
+    if user is None:
+        return query.where(sa.false())
+    leading = sa.select(Membership.team_id).where(
+        Membership.user_id == user.id, Membership.role.in_(LEADING_ROLES)
+    )
+    return query.where(_set_by_one_of(leading))
 
 
 def can_report_action(viewer: Viewer, action: CorrectiveAction) -> bool:

@@ -138,3 +138,31 @@ def test_overdue_actions_feed_the_reminders(field, db):
     action.status = ActionStatus.ACCEPTED
     assert list(db.session.scalars(overdue_actions(later))) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CorrectiveAction)) == 1
+
+
+@pytest.mark.usefixtures("in_request")
+def test_only_the_team_s_leader_is_offered_accept_and_return(field, db, app, client, login):
+    with app.test_request_context():
+        action = add_action(
+            field.finding,
+            description="Niêm yết thủ tục",
+            working_days=5,
+            unit_id=field.unit.id,
+            actor=field.leader,
+        )
+        issue_conclusion(Subject(field.visit, None), actor=field.leader)
+    db.session.commit()
+    action_id = action.id
+    login(field.contact.username)
+    _post(client, f"/actions/{action_id}/report", text="Đã niêm yết")
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+
+    login(field.member.username)  # on the team, not its head or deputy
+    page = client.get("/actions/").get_data(as_text=True)
+    assert "Niêm yết thủ tục" in page
+    assert f"/actions/{action_id}/accept" not in page
+    assert _post(client, f"/actions/{action_id}/accept").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+
+    login(field.leader.username)
+    assert f"/actions/{action_id}/accept" in client.get("/actions/").get_data(as_text=True)

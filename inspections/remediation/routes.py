@@ -50,9 +50,15 @@ def index() -> str:
         .order_by(CorrectiveAction.due_on, CorrectiveAction.id)
         .limit(500)
     ).all()
+    verifiable = set(
+        db.session.scalars(
+            policy.verifiable_action_ids(current_user).where(CorrectiveAction.id.in_([a.id for a in actions]))
+        )
+    )
     return render_template(
         "remediation/index.html",
         actions=actions,
+        verifiable=verifiable,
         report_form=ReportForm(),
         return_form=ReturnForm(),
         plain_form=PlainForm(),
