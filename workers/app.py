@@ -28,5 +28,8 @@ def celery_init_app(app: Flask) -> Celery:
         with app.app_context():
             db.engine.dispose(close=False)
 
-    worker_process_init.connect(dispose_engine, weak=False)
+    # A weak receiver, kept alive by the app that owns it: a strong one would keep every app
+    # ever created (one per test) alive through the signal's receiver list.
+    app.extensions["celery_dispose_engine"] = dispose_engine
+    worker_process_init.connect(dispose_engine, weak=True)
     return celery_app
