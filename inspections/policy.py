@@ -10,7 +10,7 @@ plan's coordinators and the members of its team until the visit starts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 
@@ -21,6 +21,9 @@ from inspections.plans.models import Plan, plan_coordinators
 from inspections.remediation.models import CorrectiveAction
 from inspections.teams.models import Membership, Team, TeamRole
 from inspections.visits.models import Inspection, InspectionKind, Visit, VisitStatus
+
+if TYPE_CHECKING:
+    from inspections.links.models import ExtensionRequest
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.OBSERVER})
 
@@ -264,18 +267,26 @@ def visible_actions(viewer: Viewer) -> sa.Select[tuple[CorrectiveAction]]:
     return query.where(sa.false())
 
 
-def _set_by_one_of(team_ids: sa.Select[tuple[int]]) -> sa.ColumnElement[bool]:
-    """The action's finding was recorded by one of these teams (on a visit or a case)."""
+def _finding_under(
+    inspection_column: sa.ColumnElement[int], case_column: sa.ColumnElement[int], ids: sa.Select[tuple[int]]
+) -> sa.ColumnElement[bool]:
+    """The finding (joined as `Finding`) was made, on a visit or for a case, under one of
+    `ids`: the teams (`team_id` columns) or plans (`plan_id` columns) given."""
     from inspections.findings.models import Finding
 
-    visit_team = (
-        sa.select(Inspection.team_id)
+    via_visit = (
+        sa.select(inspection_column)
         .join(Visit, Visit.inspection_id == Inspection.id)
         .where(Visit.id == Finding.visit_id)
         .scalar_subquery()
     )
-    case_team = sa.select(Case.team_id).where(Case.id == Finding.case_id).scalar_subquery()
-    return sa.or_(visit_team.in_(team_ids), case_team.in_(team_ids))
+    via_case = sa.select(case_column).where(Case.id == Finding.case_id).scalar_subquery()
+    return sa.or_(via_visit.in_(ids), via_case.in_(ids))
+
+
+def _set_by_one_of(team_ids: sa.Select[tuple[int]]) -> sa.ColumnElement[bool]:
+    """The action's finding was recorded by one of these teams."""
+    return _finding_under(Inspection.team_id, Case.team_id, team_ids)
 
 
 def verifiable_action_ids(viewer: Viewer) -> sa.Select[tuple[int]]:
@@ -365,5 +376,26 @@ def can_manage_links(viewer: Viewer) -> bool:
 
 def can_decide_extensions(viewer: Viewer) -> bool:
     """The page of requests for more time; each request is further scoped to the plans the
-    coordinator runs (`links.services.extensions_for`)."""
+    coordinator runs (`visible_extension_requests`)."""
     return has_role(viewer, Role.ADMIN, Role.COORDINATOR)
+
+
+def visible_extension_requests(viewer: Viewer) -> sa.Select[tuple[ExtensionRequest]]:
+    """Requests on actions the viewer may decide: admins, and the coordinators of the plan
+    under which the action was set."""
+    from inspections.findings.models import Finding
+    from inspections.links.models import ExtensionRequest
+
+    query = sa.select(ExtensionRequest)
+    user = _user(viewer)
+    if user is not None and user.role == Role.ADMIN:
+        return query
+    if user is None or user.role != Role.COORDINATOR:
+        return query.where(sa.false())
+    mine = sa.select(plan_coordinators.c.plan_id).where(plan_coordinators.c.user_id == user.id)
+    action_ids = (
+        sa.select(CorrectiveAction.id)
+        .join(Finding, Finding.id == CorrectiveAction.finding_id)
+        .where(_finding_under(Inspection.plan_id, Case.plan_id, mine))
+    )
+    return query.where(ExtensionRequest.action_id.in_(action_ids))

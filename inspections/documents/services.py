@@ -32,7 +32,7 @@ from inspections.notifications.services import enqueue
 from inspections.plans.models import Plan
 from inspections.remediation.models import CorrectiveAction
 from inspections.remediation.services import today_in_vietnam
-from inspections.teams.models import Team, TeamRole
+from inspections.teams.models import Team
 from inspections.units.models import Unit, UnitContact
 from inspections.visits.models import InspectionStatus, Visit, VisitStatus
 
@@ -170,8 +170,7 @@ def _by_area(findings: list[Finding]) -> list[dict[str, Any]]:
 def _leader(team: Team | None) -> str:
     if team is None:
         return ""
-    head = next((m for m in team.memberships if m.role == TeamRole.HEAD), None)
-    return head.user.full_name if head else ""
+    return team.head.user.full_name if team.head else ""
 
 
 def build_content(

@@ -377,7 +377,7 @@ def extensions() -> str:
     if not policy.can_decide_extensions(current_user):
         abort(403)
     requests = db.session.scalars(
-        services.extensions_for(current_user)
+        policy.visible_extension_requests(current_user)
         .order_by((ExtensionRequest.status == ExtensionStatus.PENDING).desc(), ExtensionRequest.id.desc())
         .limit(200)
     ).all()
@@ -390,7 +390,9 @@ def extensions() -> str:
 def decide(request_id: int) -> Response:
     if not policy.can_decide_extensions(current_user):
         abort(403)
-    req = db.session.scalar(services.extensions_for(current_user).where(ExtensionRequest.id == request_id))
+    req = db.session.scalar(
+        policy.visible_extension_requests(current_user).where(ExtensionRequest.id == request_id)
+    )
     if req is None:
         abort(404)
     form = DecisionForm()

@@ -538,33 +538,5 @@ def _mail_decision(req: ExtensionRequest, action: CorrectiveAction) -> None:
         )
 
 
-def extensions_for(viewer: User) -> sa.Select[tuple[ExtensionRequest]]:
-    """Requests on actions the viewer may decide: the plan's coordinators and admins."""
-    from inspections import policy
-    from inspections.cases.models import Case
-    from inspections.plans.models import plan_coordinators
-    from inspections.visits.models import Inspection
-
-    query = sa.select(ExtensionRequest)
-    if viewer.role == Role.ADMIN:
-        return query
-    if not policy.has_role(viewer, Role.COORDINATOR):
-        return query.where(sa.false())
-    mine = sa.select(plan_coordinators.c.plan_id).where(plan_coordinators.c.user_id == viewer.id)
-    visit_plan = (
-        sa.select(Inspection.plan_id)
-        .join(Visit, Visit.inspection_id == Inspection.id)
-        .where(Visit.id == Finding.visit_id)
-        .scalar_subquery()
-    )
-    case_plan = sa.select(Case.plan_id).where(Case.id == Finding.case_id).scalar_subquery()
-    action_ids = (
-        sa.select(CorrectiveAction.id)
-        .join(Finding, Finding.id == CorrectiveAction.finding_id)
-        .where(sa.or_(visit_plan.in_(mine), case_plan.in_(mine)))
-    )
-    return query.where(ExtensionRequest.action_id.in_(action_ids))
-
-
 def visit_is_upcoming(visit: Visit, now: datetime | None = None) -> bool:
     return visit.status == VisitStatus.APPROVED and visit.starts_at > (now or utcnow())

@@ -27,7 +27,7 @@ from inspections.notifications.rules import visit_context, visit_day
 from inspections.notifications.services import enqueue
 from inspections.plans.models import Plan, PlanStatus
 from inspections.remediation.models import ActionStatus, CorrectiveAction
-from inspections.teams.models import Membership, Team, TeamRole
+from inspections.teams.models import Membership, Team
 from inspections.units.models import Unit, UnitContact
 from inspections.visits.models import Inspection, InspectionKind, InspectionStatus, Visit, VisitStatus
 from inspections.workdays import WorkCalendar, load_calendar
@@ -127,7 +127,7 @@ def _contact_row(key: str, kind: str, contact: UnitContact, context: dict[str, o
 
 
 def _heads(team: Team) -> list[User]:
-    return [m.user for m in team.memberships if m.role == TeamRole.HEAD]
+    return [team.head.user] if team.head else []
 
 
 def _visits(where: sa.ColumnElement[bool]) -> list[Visit]:

@@ -25,7 +25,7 @@ def visit_context(visit: Visit) -> dict[str, object]:
     """What a template needs to say which visit, without loading anything at send time."""
     inspection = visit.inspection
     team = inspection.team
-    head = next((m.user for m in team.memberships if m.role == "head"), None)
+    head = team.head.user if team.head else None
     return {
         "visit_id": visit.id,
         "inspection_id": inspection.id,

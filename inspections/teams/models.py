@@ -53,6 +53,11 @@ class Team(db.Model):
         back_populates="team", cascade="all, delete-orphan", order_by="Membership.id"
     )
 
+    @property
+    def head(self) -> Membership | None:
+        """The head of the team (at most one: the team service refuses a second)."""
+        return next((m for m in self.memberships if m.role == TeamRole.HEAD), None)
+
 
 class Membership(db.Model):
     __tablename__ = "memberships"
