@@ -29,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     _limit_request_size(app)  # first: CSRF protection reads the form in its own hook
     _init_extensions(app)
     _register_blueprints(app)
+    _register_event_handlers()
     _register_templating(app)
     _register_cli(app)
 
@@ -86,6 +87,10 @@ FEATURES = (
 )
 
 
+# Features that handle domain events (inspections/events.py): each has a handlers.py.
+HANDLERS: tuple[str, ...] = ()
+
+
 class _IdConverter(IntegerConverter):
     """`<int:…>` in every route: ids beyond 32 bits are a 404, not a database overflow."""
 
@@ -105,6 +110,12 @@ def _register_blueprints(app: Flask) -> None:
         import_module(f"inspections.{feature}.routes")
         app.register_blueprint(import_module(f"inspections.{feature}").bp)
     errors_web.register(app)
+
+
+def _register_event_handlers() -> None:
+    """A feature that reacts to another's events says so in its `handlers.py`."""
+    for feature in HANDLERS:
+        import_module(f"inspections.{feature}.handlers")
 
 
 def _register_templating(app: Flask) -> None:

@@ -101,3 +101,11 @@ def parse_id(value: object) -> int | None:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None
+
+
+class ConfirmForm(BaseForm):
+    """A button that changes something: the CSRF token and nothing else.
+
+    The one CSRF-only form; every bare POST button (approve, issue, remove, resend, ...)
+    uses it.
+    """

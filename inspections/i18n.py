@@ -1,9 +1,14 @@
-"""Languages: Vietnamese by default, English on request; dates in Asia/Ho_Chi_Minh."""
+"""Languages: Vietnamese by default, English on request; dates in Asia/Ho_Chi_Minh.
+
+The one home of the local time zone and of "today": times are stored in UTC and a day
+(a visit's date, a due date, "today") is the day in Vietnam.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -11,7 +16,25 @@ from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime
 from flask_login import current_user
 
+from config import DISPLAY_TIMEZONE
+
 TRANSLATIONS = Path(__file__).parent / "translations"
+LOCAL_TZ = ZoneInfo(DISPLAY_TIMEZONE)
+
+
+def local_day(moment: datetime) -> date:
+    """The day in Vietnam at `moment` (an aware datetime)."""
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def today(now: datetime | None = None) -> date:
+    """Today in Vietnam (or the day in Vietnam at `now`)."""
+    return local_day(now or datetime.now(UTC))
+
+
+def local_moment(day: date, at: time) -> datetime:
+    """`day` at the wall-clock time `at` in Vietnam, as an aware datetime."""
+    return datetime.combine(day, at, LOCAL_TZ)
 
 
 def select_locale() -> str:

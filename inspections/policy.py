@@ -17,6 +17,9 @@ import sqlalchemy as sa
 from inspections.auth.models import Role, User
 from inspections.cases.models import Case
 from inspections.db import utcnow
+from inspections.documents.models import Document, DocumentKind, DocumentStatus
+from inspections.extensions import db
+from inspections.findings.models import Finding
 from inspections.plans.models import Plan, plan_coordinators
 from inspections.remediation.models import CorrectiveAction
 from inspections.teams.models import Membership, Team, TeamRole
@@ -71,7 +74,6 @@ def can_view_plan(viewer: Viewer, plan: Plan) -> bool:
         return False
     if user.role in STAFF_ROLES:
         return True
-    from inspections.extensions import db
 
     return db.session.scalar(
         sa.select(sa.exists().where(Team.plan_id == plan.id, Team.id.in_(_member_team_ids(user))))
@@ -246,8 +248,6 @@ def can_manage_cases(viewer: Viewer, plan: Plan | None = None) -> bool:
 def visible_actions(viewer: Viewer) -> sa.Select[tuple[CorrectiveAction]]:
     """Staff see every action; inspectors their teams'; a unit contact the own unit's,
     once the conclusion that set them has been issued."""
-    from inspections.documents.models import Document, DocumentKind, DocumentStatus
-    from inspections.findings.models import Finding
 
     query = sa.select(CorrectiveAction).join(Finding, CorrectiveAction.finding_id == Finding.id)
     user = _user(viewer)
@@ -272,7 +272,6 @@ def _finding_under(
 ) -> sa.ColumnElement[bool]:
     """The finding (joined as `Finding`) was made, on a visit or for a case, under one of
     `ids`: the teams (`team_id` columns) or plans (`plan_id` columns) given."""
-    from inspections.findings.models import Finding
 
     via_visit = (
         sa.select(inspection_column)
@@ -292,7 +291,6 @@ def _set_by_one_of(team_ids: sa.Select[tuple[int]]) -> sa.ColumnElement[bool]:
 def verifiable_action_ids(viewer: Viewer) -> sa.Select[tuple[int]]:
     """Actions whose report the viewer may accept or return: the head or deputy of the team
     that set them (the same rule as `is_team_leader`, as a query for lists)."""
-    from inspections.findings.models import Finding
 
     user = _user(viewer)
     query = sa.select(CorrectiveAction.id).join(Finding, CorrectiveAction.finding_id == Finding.id)
@@ -345,7 +343,6 @@ def calendar_visits(viewer: Viewer, *, now: datetime | None = None) -> sa.Select
     A unit contact's calendar holds only confirmed announced visits of their own unit: a
     surprise visit never appears there, not even once it has started.
     """
-    from inspections.visits.models import VisitStatus
 
     user = _user(viewer)
     visible = visible_inspections(viewer, now=now).with_only_columns(Inspection.id)
@@ -383,7 +380,6 @@ def can_decide_extensions(viewer: Viewer) -> bool:
 def visible_extension_requests(viewer: Viewer) -> sa.Select[tuple[ExtensionRequest]]:
     """Requests on actions the viewer may decide: admins, and the coordinators of the plan
     under which the action was set."""
-    from inspections.findings.models import Finding
     from inspections.links.models import ExtensionRequest
 
     query = sa.select(ExtensionRequest)

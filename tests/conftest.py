@@ -164,3 +164,10 @@ def login(client: FlaskClient) -> Callable[..., Any]:
 @pytest.fixture
 def make(db: Any) -> factories.Factory:
     return factories.Factory(db)
+
+
+@pytest.fixture
+def in_request(app: Flask) -> Iterator[None]:
+    """Domain errors translate their message when raised: that needs a request's locale."""
+    with app.test_request_context():
+        yield

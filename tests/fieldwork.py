@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from inspections.auth.models import Role, User
@@ -19,13 +17,6 @@ from inspections.teams.models import Team, TeamKind
 from inspections.units.models import Unit, UnitContact
 from inspections.visits.models import Inspection, Visit
 from tests.factories import Factory, days_from_now
-
-
-@pytest.fixture
-def in_request(app: Any) -> Iterator[None]:
-    """Domain errors translate their message when raised: that needs a request's locale."""
-    with app.test_request_context():
-        yield
 
 
 @dataclass

@@ -162,7 +162,7 @@ def perform_draw(
     plan: Plan = team.plan
     committed = record(
         "draw.commit",
-        actor_id=actor.id,
+        actor=actor,
         object_type="plan",
         object_id=plan.id,
         after={"team": team.id, "count": count, "filters": filters.as_json(), "seed_sha256": seed_hash(seed)},
@@ -187,7 +187,7 @@ def perform_draw(
         assign(team, units[unit_id], actor=actor, drawn=True, draw_id=draw.id)
     revealed = record(
         "draw.reveal",
-        actor_id=actor.id,
+        actor=actor,
         object_type="plan",
         object_id=plan.id,
         after={"draw": draw.id, "seed": seed, "pool": pool, "units": drawn},

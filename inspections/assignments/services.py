@@ -132,7 +132,7 @@ def assign(
     if conflicts:
         after["conflict_override"] = {"reason": reason, "members": [c.membership_id for c in conflicts]}
     record(
-        "inspection.assign", actor_id=actor.id, object_type="inspection", object_id=inspection.id, after=after
+        "inspection.assign", actor=actor, object_type="inspection", object_id=inspection.id, after=after
     )
     return inspection
 
@@ -166,7 +166,7 @@ def unassign(inspection: Inspection, *, actor: User) -> None:
     before = {"plan": inspection.plan_id, "team": inspection.team_id, "unit": inspection.unit_id}
     record(
         "inspection.unassign",
-        actor_id=actor.id,
+        actor=actor,
         object_type="inspection",
         object_id=inspection.id,
         before=before,

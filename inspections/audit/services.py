@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from inspections.audit.models import AuditEvent
+from inspections.auth.models import User
 from inspections.db import utcnow
 from inspections.extensions import db
 
@@ -66,7 +67,7 @@ def _digest(event: AuditEvent) -> str:
 def record(
     action: str,
     *,
-    actor_id: int | None,
+    actor: User | None,
     object_type: str | None = None,
     object_id: int | None = None,
     before: dict[str, Any] | None = None,
@@ -80,7 +81,7 @@ def record(
     head = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
         occurred_at=utcnow(),
-        actor_id=actor_id,
+        actor_id=actor.id if actor is not None else None,
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -7,11 +7,11 @@ from werkzeug.wrappers import Response
 
 from inspections.auth import bp
 from inspections.auth.forms import LanguageForm, LoginForm
-from inspections.auth.safety import local_path
 from inspections.auth.services import authenticate, set_language
 from inspections.db import utcnow
 from inspections.extensions import db
 from inspections.units.models import Language
+from inspections.web import local_path
 
 
 @bp.route("/login", methods=["GET", "POST"])

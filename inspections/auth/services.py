@@ -48,7 +48,7 @@ def authenticate(username: str, password: str) -> User | None:
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    record("user.login", actor_id=user.id, object_type="user", object_id=user.id)
+    record("user.login", actor=user, object_type="user", object_id=user.id)
     return user
 
 
@@ -61,7 +61,7 @@ def create_user(
     role: Role,
     home_unit_id: int | None = None,
     language: Language = Language.VI,
-    actor_id: int | None = None,
+    actor: User | None = None,
 ) -> User:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
@@ -87,7 +87,7 @@ def create_user(
     db.session.flush()
     record(
         "user.create",
-        actor_id=actor_id,
+        actor=actor,
         object_type="user",
         object_id=user.id,
         after={"username": username, "role": role, "home_unit_id": home_unit_id},
@@ -102,11 +102,11 @@ def password_matches(user: User, password: str) -> bool:
         return False
 
 
-def set_password(user: User, password: str, *, actor_id: int | None) -> None:
+def set_password(user: User, password: str, *, actor: User | None) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     user.password_hash = hash_password(password)
-    record("user.set_password", actor_id=actor_id, object_type="user", object_id=user.id)
+    record("user.set_password", actor=actor, object_type="user", object_id=user.id)
 
 
 def set_language(user: User, language: Language) -> None:
@@ -116,7 +116,7 @@ def set_language(user: User, language: Language) -> None:
     user.language = language
     record(
         "user.set_language",
-        actor_id=user.id,
+        actor=user,
         object_type="user",
         object_id=user.id,
         before=before,

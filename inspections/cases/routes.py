@@ -17,9 +17,9 @@ from inspections.documents.models import DocumentKind
 from inspections.documents.services import Subject, documents_of
 from inspections.errors import DomainError
 from inspections.extensions import db
+from inspections.files import storage_path
 from inspections.findings import checklists
 from inspections.findings import services as finding_services
-from inspections.findings.evidence import storage_path
 from inspections.findings.forms import ActionForm, CaseFindingForm, EvidenceForm, IssueForm, PlainForm
 from inspections.findings.loaders import load_case
 from inspections.findings.models import Criterion, Finding

@@ -9,12 +9,12 @@ from typing import IO
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from inspections import files
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.cases.models import Case, CaseAttachment, CaseSource, CaseStatus
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
-from inspections.findings import evidence as files
 from inspections.plans.models import Plan
 from inspections.teams.models import Team
 from inspections.units.models import Unit
@@ -56,7 +56,7 @@ def intake(
         raise Conflict(_l("A case with this reference already exists in the plan.")) from None
     record(
         "case.intake",
-        actor_id=actor.id,
+        actor=actor,
         object_type="case",
         object_id=case.id,
         after=snapshot(case, "reference", "unit_id", "source", "title", "received_on"),
@@ -75,7 +75,7 @@ def assign(case: Case, *, team: Team, actor: User) -> Case:
     db.session.flush()
     record(
         "case.assign",
-        actor_id=actor.id,
+        actor=actor,
         object_type="case",
         object_id=case.id,
         before=before,
@@ -101,7 +101,7 @@ def add_attachment(case: Case, *, stream: IO[bytes], filename: str | None, actor
     db.session.flush()
     record(
         "case.attachment",
-        actor_id=actor.id,
+        actor=actor,
         object_type="case",
         object_id=case.id,
         after=snapshot(item, "filename", "content_type", "size_bytes", "sha256"),

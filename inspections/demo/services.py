@@ -108,7 +108,7 @@ class _Loader:
                 self.report.accounts.append((username, role, password))
             elif self.password:
                 if not password_matches(user, self.password):
-                    set_password(user, self.password, actor_id=None)
+                    set_password(user, self.password, actor=None)
                 self.report.accounts.append((username, role, self.password))
             else:
                 self.report.accounts.append((username, role, "(unchanged)"))
@@ -136,7 +136,7 @@ class _Loader:
         db.session.flush()
         record(
             "plan.create",
-            actor_id=users["coordinator"].id,
+            actor=users["coordinator"],
             object_type="plan",
             object_id=plan.id,
             after={"title": plan.title, "targets": spec["targets"], "status": plan.status},
@@ -186,7 +186,7 @@ class _Loader:
             db.session.flush()
             record(
                 "team.create",
-                actor_id=users["coordinator"].id,
+                actor=users["coordinator"],
                 object_type="team",
                 object_id=team.id,
                 after={"name": name, "kind": kind, "members": [u for u, _ in members]},
@@ -213,7 +213,7 @@ class _Loader:
             db.session.flush()
             record(
                 "case.intake",
-                actor_id=users["coordinator"].id,
+                actor=users["coordinator"],
                 object_type="case",
                 object_id=case.id,
                 after={"reference": reference, "unit": unit_code, "source": source},

@@ -15,7 +15,7 @@ from inspections.documents.models import Document, DocumentKind
 from inspections.documents.services import Subject, content_of, generate_minutes, issue_conclusion
 from inspections.errors import DomainError
 from inspections.extensions import db
-from inspections.findings.evidence import storage_path
+from inspections.files import storage_path
 from inspections.findings.forms import IssueForm, PlainForm
 from inspections.findings.loaders import load_case, load_visit
 from inspections.visits.models import Visit

@@ -25,8 +25,8 @@ from inspections.documents import render
 from inspections.documents.models import Document, DocumentKind, DocumentRegister, DocumentStatus
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
+from inspections.files import store
 from inspections.findings.checklists import area_of
-from inspections.findings.evidence import store
 from inspections.findings.models import Criterion, Finding, FindingResult
 from inspections.notifications.services import enqueue
 from inspections.plans.models import Plan
@@ -280,7 +280,7 @@ def generate_minutes(subject: Subject, *, actor: User) -> Document:
     db.session.flush()
     record(
         "document.minutes",
-        actor_id=actor.id,
+        actor=actor,
         object_type="document",
         object_id=document.id,
         after={"symbol": document.symbol, "created": created},
@@ -348,7 +348,7 @@ def issue_conclusion(
     db.session.flush()
     record(
         "document.issue",
-        actor_id=actor.id,
+        actor=actor,
         object_type="document",
         object_id=document.id,
         after={

@@ -9,13 +9,14 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from inspections.audit.services import record, snapshot
+from inspections.auth.models import User
 from inspections.errors import Conflict, InvalidInput, NotFound
 from inspections.extensions import db
 from inspections.findings import default_checklist
 from inspections.findings.models import ChecklistTemplate, Criterion, TemplateStatus, VisitChecklist
 
 
-def load_default_template(*, actor_id: int | None = None) -> tuple[ChecklistTemplate, bool]:
+def load_default_template(*, actor: User | None = None) -> tuple[ChecklistTemplate, bool]:
     """The default template at its data version, created and published if missing.
 
     Idempotent: a template with this code and version is left as it is. Returns the
@@ -61,16 +62,16 @@ def load_default_template(*, actor_id: int | None = None) -> tuple[ChecklistTemp
     db.session.flush()
     record(
         "checklist.create",
-        actor_id=actor_id,
+        actor=actor,
         object_type="checklist_template",
         object_id=template.id,
         after={"code": template.code, "version": template.version, "criteria": position},
     )
-    publish(template, actor_id=actor_id)
+    publish(template, actor=actor)
     return template, True
 
 
-def publish(template: ChecklistTemplate, *, actor_id: int | None) -> None:
+def publish(template: ChecklistTemplate, *, actor: User | None) -> None:
     """Publish this version; the version published before it is retired (visits keep it)."""
     if template.status == TemplateStatus.PUBLISHED:
         return
@@ -89,14 +90,14 @@ def publish(template: ChecklistTemplate, *, actor_id: int | None) -> None:
     db.session.flush()
     record(
         "checklist.publish",
-        actor_id=actor_id,
+        actor=actor,
         object_type="checklist_template",
         object_id=template.id,
         after={"code": template.code, "version": template.version, "retired": [t.id for t in previous]},
     )
 
 
-def new_version(template: ChecklistTemplate, *, actor_id: int | None) -> ChecklistTemplate:
+def new_version(template: ChecklistTemplate, *, actor: User | None) -> ChecklistTemplate:
     """A draft copy of `template` as the next version of its code, for editing."""
     latest = db.session.scalar(
         sa.select(sa.func.max(ChecklistTemplate.version)).where(ChecklistTemplate.code == template.code)
@@ -126,7 +127,7 @@ def new_version(template: ChecklistTemplate, *, actor_id: int | None) -> Checkli
     db.session.flush()
     record(
         "checklist.new_version",
-        actor_id=actor_id,
+        actor=actor,
         object_type="checklist_template",
         object_id=copy.id,
         after={"code": copy.code, "version": copy.version, "from": template.id},
@@ -218,7 +219,7 @@ def save_criterion(
     guidance_vi: str = "",
     guidance_en: str = "",
     weight: Decimal,
-    actor_id: int | None,
+    actor: User | None,
 ) -> Criterion:
     """Add a criterion to a draft (an area without a parent) or change one of its criteria."""
     _ensure_draft(template)
@@ -251,7 +252,7 @@ def save_criterion(
         ) from None
     record(
         "checklist.criterion",
-        actor_id=actor_id,
+        actor=actor,
         object_type="checklist_template",
         object_id=template.id,
         before=before,

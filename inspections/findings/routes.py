@@ -12,8 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from inspections import policy
 from inspections.errors import Conflict, DomainError
 from inspections.extensions import db
+from inspections.files import storage_path
 from inspections.findings import bp, checklists, services
-from inspections.findings.evidence import storage_path
 from inspections.findings.forms import CriterionForm, EvidenceForm, FindingForm, PlainForm
 from inspections.findings.loaders import load_finding, load_visit, wants_json
 from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding
@@ -179,7 +179,7 @@ def checklist_new_version(template_id: int) -> Response:
     template = db.get_or_404(ChecklistTemplate, template_id)
     if not PlainForm().validate_on_submit():
         abort(400)
-    copy = checklists.new_version(template, actor_id=current_user.id)
+    copy = checklists.new_version(template, actor=current_user)
     db.session.commit()
     flash(_("Version %(n)s was created as a draft.", n=copy.version), "success")
     return redirect(url_for("findings.checklist_detail", template_id=copy.id))
@@ -194,7 +194,7 @@ def checklist_publish(template_id: int) -> Response:
     if not PlainForm().validate_on_submit():
         abort(400)
     try:
-        checklists.publish(template, actor_id=current_user.id)
+        checklists.publish(template, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -232,7 +232,7 @@ def _edit_criterion(template: ChecklistTemplate, criterion: Criterion | None) ->
                 guidance_vi=form.guidance_vi.data or "",
                 guidance_en=form.guidance_en.data or "",
                 weight=form.weight.data,
-                actor_id=current_user.id,
+                actor=current_user,
             )
         except DomainError as exc:
             db.session.rollback()

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
+from inspections import files
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.cases.models import Case, CaseStatus
@@ -21,7 +22,6 @@ from inspections.documents.models import Document, DocumentKind, DocumentStatus
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.findings import checklists
-from inspections.findings import evidence as files
 from inspections.findings.models import Criterion, Evidence, Finding, FindingResult, Severity
 from inspections.visits.models import Visit, VisitStatus
 
@@ -121,7 +121,7 @@ def save_visit_finding(
             ) from None
         record(
             "finding.create",
-            actor_id=actor.id,
+            actor=actor,
             object_type="finding",
             object_id=finding.id,
             after=snapshot(finding, *AUDITED) | {"visit_id": visit.id},
@@ -167,7 +167,7 @@ def _update(
         raise Conflict(_l("Another member saved this finding at the same moment: reload the page.")) from None
     record(
         "finding.update",
-        actor_id=actor.id,
+        actor=actor,
         object_type="finding",
         object_id=finding.id,
         before=before,
@@ -225,7 +225,7 @@ def save_case_finding(
     db.session.flush()
     record(
         "finding.create",
-        actor_id=actor.id,
+        actor=actor,
         object_type="finding",
         object_id=finding.id,
         after=snapshot(finding, *AUDITED) | {"case_id": case.id},
@@ -258,7 +258,7 @@ def add_evidence(
     db.session.flush()
     record(
         "evidence.add",
-        actor_id=actor.id,
+        actor=actor,
         object_type="evidence",
         object_id=item.id,
         after=snapshot(item, "finding_id", "filename", "content_type", "size_bytes", "sha256", "taken_at"),

@@ -479,7 +479,7 @@ def _action_uploads() -> dict[int, list[object]]:
 def upload_file(upload_id: int) -> Response:
     from flask import send_file
 
-    from inspections.findings.evidence import storage_path
+    from inspections.files import storage_path
     from inspections.links.models import UnitUpload
 
     upload = db.get_or_404(UnitUpload, upload_id)

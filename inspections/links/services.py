@@ -19,7 +19,7 @@ from inspections.db import utcnow
 from inspections.documents.models import Document, DocumentKind
 from inspections.errors import Conflict, DomainError, InvalidInput
 from inspections.extensions import db
-from inspections.findings.evidence import check_upload, store
+from inspections.files import check_upload, store
 from inspections.findings.models import Finding
 from inspections.links.models import (
     ONE_TIME,
@@ -178,7 +178,7 @@ def issue(
     db.session.flush()
     record(
         "link.issue",
-        actor_id=None,
+        actor=None,
         object_type="action_link",
         object_id=link.id,
         after=snapshot(link, "purpose", "unit_id", "object_type", "object_id", "contact_id", "expires_at"),
@@ -237,7 +237,7 @@ def _still_contact(link: ActionLink) -> bool:
 def audit_use(link: ActionLink, what: str, **extra: object) -> None:
     record(
         f"link.{what}",
-        actor_id=None,
+        actor=None,
         object_type="action_link",
         object_id=link.id,
         after={"purpose": link.purpose, "object_type": link.object_type, "object_id": link.object_id} | extra,
@@ -247,7 +247,7 @@ def audit_use(link: ActionLink, what: str, **extra: object) -> None:
 def audit_refusal(reason: str, link: ActionLink | None) -> None:
     record(
         "link.refused",
-        actor_id=None,
+        actor=None,
         object_type="action_link",
         object_id=link.id if link else None,
         after={"reason": reason},
@@ -260,7 +260,7 @@ def revoke(link: ActionLink, *, actor: User) -> None:
     link.revoked_at = utcnow()
     link.revoked_by_id = actor.id
     db.session.flush()
-    record("link.revoke", actor_id=actor.id, object_type="action_link", object_id=link.id)
+    record("link.revoke", actor=actor, object_type="action_link", object_id=link.id)
 
 
 def request_fresh(token: str, email: str, *, now: datetime | None = None) -> bool:
@@ -337,7 +337,7 @@ def acknowledge(visit: Visit, *, by: Actor, link: ActionLink | None = None) -> A
     db.session.flush()
     record(
         "visit.acknowledge",
-        actor_id=by.user_id,
+        actor=by.user,
         object_type="visit",
         object_id=visit.id,
         after={"contact_id": by.contact_id, "link_id": link.id if link else None},
@@ -374,7 +374,7 @@ def _upload(
     db.session.flush()
     record(
         "unit_upload.create",
-        actor_id=by.user_id,
+        actor=by.user,
         object_type="unit_upload",
         object_id=upload.id,
         after=snapshot(
@@ -458,7 +458,7 @@ def request_extension(action: CorrectiveAction, *, until: date, reason: str, by:
     db.session.flush()
     record(
         "extension.request",
-        actor_id=by.user_id,
+        actor=by.user,
         object_type="extension_request",
         object_id=req.id,
         after=snapshot(req, "action_id", "old_due_on", "requested_on", "reason", "contact_id"),
@@ -485,7 +485,7 @@ def decide_extension(
         db.session.flush()
         record(
             "action.extend",
-            actor_id=actor.id,
+            actor=actor,
             object_type="corrective_action",
             object_id=action.id,
             before=action_before,
@@ -500,7 +500,7 @@ def decide_extension(
     db.session.flush()
     record(
         "extension.decide",
-        actor_id=actor.id,
+        actor=actor,
         object_type="extension_request",
         object_id=req.id,
         before=before,

@@ -66,7 +66,7 @@ def resend_one(notification_id: int) -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        resend(notification, actor_id=current_user.id)
+        resend(notification, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -83,7 +83,7 @@ def resume() -> Response:
     _require_outbox_admin()
     if not ActionForm().validate_on_submit():
         abort(400)
-    if resume_sending(actor_id=current_user.id):
+    if resume_sending(actor=current_user):
         db.session.commit()
         _dispatch_soon()
         flash(_("Sending is resumed."), "success")

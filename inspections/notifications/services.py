@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from inspections.audit.services import record, snapshot
+from inspections.auth.models import User
 from inspections.db import utcnow
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
@@ -106,7 +107,7 @@ def opt_out(*, email: str, kind: str) -> bool:
         return False
     record(
         "notifications.opt_out",
-        actor_id=None,
+        actor=None,
         object_type="notification_preference",
         after={"email": email, "kind": kind},
     )
@@ -125,7 +126,7 @@ def opt_in(*, email: str, kind: str) -> bool:
     if result.rowcount:
         record(
             "notifications.opt_in",
-            actor_id=None,
+            actor=None,
             object_type="notification_preference",
             after={"email": email, "kind": kind},
         )
@@ -142,7 +143,7 @@ def opted_out_kinds(email: str) -> set[str]:
     )
 
 
-def resend(notification: Notification, *, actor_id: int) -> None:
+def resend(notification: Notification, *, actor: User) -> None:
     """A failed row goes back to the queue, same Message-ID; not after its deadline."""
     from inspections.notifications.models import NotificationStatus
 
@@ -157,7 +158,7 @@ def resend(notification: Notification, *, actor_id: int) -> None:
     db.session.flush()
     record(
         "notifications.resend",
-        actor_id=actor_id,
+        actor=actor,
         object_type="notification",
         object_id=notification.id,
         before=before,
@@ -165,17 +166,17 @@ def resend(notification: Notification, *, actor_id: int) -> None:
     )
 
 
-def resume_sending(*, actor_id: int) -> bool:
+def resume_sending(*, actor: User) -> bool:
     from inspections.notifications.models import SendingPause
 
     pauses = list(db.session.scalars(sa.select(SendingPause).where(SendingPause.resumed_at.is_(None))))
     for pause in pauses:
         pause.resumed_at = utcnow()
-        pause.resumed_by_id = actor_id
+        pause.resumed_by_id = actor.id
         db.session.flush()
         record(
             "notifications.resume_sending",
-            actor_id=actor_id,
+            actor=actor,
             object_type="sending_pause",
             object_id=pause.id,
             before={"reason": pause.reason},

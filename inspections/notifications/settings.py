@@ -107,7 +107,7 @@ def set_reminder_settings(plan: Plan, wanted: ReminderSettings, *, actor: User) 
         changed = [k for k, v in asdict(wanted).items() if asdict(before)[k] != v]
         record(
             "plan.reminder_settings",
-            actor_id=actor.id,
+            actor=actor,
             object_type="plan",
             object_id=plan.id,
             before={k: asdict(before)[k] for k in changed},

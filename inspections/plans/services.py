@@ -90,7 +90,7 @@ def create_plan(
     db.session.add(plan)
     db.session.flush()
     after = _snapshot(plan) | {"copied_from": copied_from.id if copied_from else None}
-    record("plan.create", actor_id=actor.id, object_type="plan", object_id=plan.id, after=after)
+    record("plan.create", actor=actor, object_type="plan", object_id=plan.id, after=after)
     return plan
 
 
@@ -139,7 +139,7 @@ def update_plan(
     if after != before:
         record(
             "plan.update",
-            actor_id=actor.id,
+            actor=actor,
             object_type="plan",
             object_id=plan.id,
             before=before,
@@ -165,7 +165,7 @@ def _transition(
     db.session.flush()
     record(
         action,
-        actor_id=actor.id,
+        actor=actor,
         object_type="plan",
         object_id=plan.id,
         before=before,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -14,12 +14,11 @@ from inspections.findings.loaders import load_finding
 from inspections.remediation import bp, services
 from inspections.remediation.forms import ReportForm, ReturnForm
 from inspections.remediation.models import CorrectiveAction
+from inspections.web import next_path
 
 
 def _back(default: str) -> str:
-    # Only a local path: never an open redirect.
-    target = request.form.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else default
+    return next_path(default)
 
 
 def _load_action(action_id: int) -> CorrectiveAction:

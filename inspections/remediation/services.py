@@ -13,9 +13,9 @@ from inspections.auth.models import User
 from inspections.db import utcnow
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
-from inspections.findings.evidence import LOCAL_TIME
 from inspections.findings.models import Finding, FindingResult
 from inspections.findings.services import is_locked
+from inspections.i18n import LOCAL_TZ as LOCAL_TIME
 from inspections.remediation.models import ActionStatus, CorrectiveAction
 from inspections.workdays import load_calendar
 
@@ -52,7 +52,7 @@ def add_action(
     db.session.flush()
     record(
         "action.create",
-        actor_id=actor.id,
+        actor=actor,
         object_type="corrective_action",
         object_id=action.id,
         after=snapshot(action, "finding_id", "unit_id", *AUDITED) | {"working_days": working_days},
@@ -67,7 +67,7 @@ def _change(action: CorrectiveAction, event: str, actor: User | None, **values: 
     db.session.flush()
     record(
         event,
-        actor_id=actor.id if actor else None,
+        actor=actor,
         object_type="corrective_action",
         object_id=action.id,
         before=before,

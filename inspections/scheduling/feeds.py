@@ -32,7 +32,7 @@ def revoke_feed(user: User) -> bool:
         return False
     feed.revoked_at = utcnow()
     db.session.flush()
-    record("calendar_feed.revoke", actor_id=user.id, object_type="calendar_feed", object_id=feed.id)
+    record("calendar_feed.revoke", actor=user, object_type="calendar_feed", object_id=feed.id)
     return True
 
 
@@ -43,7 +43,7 @@ def new_feed(user: User) -> str:
     feed = CalendarFeed(user_id=user.id, token_hash=_hash(token))
     db.session.add(feed)
     db.session.flush()
-    record("calendar_feed.create", actor_id=user.id, object_type="calendar_feed", object_id=feed.id)
+    record("calendar_feed.create", actor=user, object_type="calendar_feed", object_id=feed.id)
     return token
 
 

@@ -173,7 +173,7 @@ def request_proposal(
     db.session.flush()
     record(
         "schedule.request",
-        actor_id=actor.id if actor else None,
+        actor=actor,
         object_type="schedule_proposal",
         object_id=proposal.id,
         after={"plan_id": plan.id, "seed": proposal.seed, "notice_on": proposal.notice_on},
@@ -248,7 +248,7 @@ def compute_proposal(
     db.session.flush()
     record(
         "schedule.proposed" if proposal.status == ProposalStatus.READY else "schedule.refused",
-        actor_id=None,
+        actor=None,
         object_type="schedule_proposal",
         object_id=proposal.id,
         after={"status": proposal.status, "items": len(proposal.items), "reasons": proposal.reasons},
@@ -318,7 +318,7 @@ def move_item(item: ProposalItem, *, day: date, slot: Slot, actor: User, reason:
     db.session.flush()
     record(
         "schedule.move",
-        actor_id=actor.id,
+        actor=actor,
         object_type="schedule_proposal_item",
         object_id=item.id,
         before=before,
@@ -375,7 +375,7 @@ def approve_proposal(proposal: ScheduleProposal, *, actor: User) -> list[Visit]:
             on_visit_approved(visit)
     record(
         "schedule.approve",
-        actor_id=actor.id,
+        actor=actor,
         object_type="schedule_proposal",
         object_id=proposal.id,
         after={
@@ -409,7 +409,7 @@ def set_calendar_day(*, day: date, kind: DayKind, note: str, actor: User) -> Cal
     db.session.flush()
     record(
         "calendar_day.set",
-        actor_id=actor.id,
+        actor=actor,
         object_type="calendar_day",
         before=before,
         after={"day": day, "kind": kind, "note": note},
@@ -420,7 +420,7 @@ def set_calendar_day(*, day: date, kind: DayKind, note: str, actor: User) -> Cal
 def delete_calendar_day(row: CalendarDay, *, actor: User) -> None:
     record(
         "calendar_day.delete",
-        actor_id=actor.id,
+        actor=actor,
         object_type="calendar_day",
         before={"day": row.day, "kind": row.kind, "note": row.note},
     )
@@ -440,7 +440,7 @@ def set_cross_team_gap(plan: Plan, *, days: int, actor: User) -> PlanScheduleSet
     db.session.flush()
     record(
         "schedule.settings",
-        actor_id=actor.id,
+        actor=actor,
         object_type="plan",
         object_id=plan.id,
         before=before,
@@ -466,7 +466,7 @@ def add_unit_blackout(plan: Plan, *, unit_id: int, day: date, note: str, actor: 
     db.session.flush()
     record(
         "unit_blackout.add",
-        actor_id=actor.id,
+        actor=actor,
         object_type="unit",
         object_id=unit_id,
         after={"day": day, "note": note, "plan_id": plan.id},

@@ -51,7 +51,7 @@ def create_team(
     db.session.flush()
     record(
         "team.create",
-        actor_id=actor.id,
+        actor=actor,
         object_type="team",
         object_id=team.id,
         after=snapshot(team, *_FIELDS),
@@ -81,7 +81,7 @@ def add_member(
     conflicts = conflicts_of_member(membership)
     record(
         "team.add_member",
-        actor_id=actor.id,
+        actor=actor,
         object_type="team",
         object_id=team.id,
         after={
@@ -99,4 +99,4 @@ def remove_member(membership: Membership, *, actor: User) -> None:
     before = {"user": membership.user_id, "role": membership.role.value, "home_unit": membership.home_unit_id}
     team.memberships.remove(membership)
     db.session.flush()
-    record("team.remove_member", actor_id=actor.id, object_type="team", object_id=team.id, before=before)
+    record("team.remove_member", actor=actor, object_type="team", object_id=team.id, before=before)

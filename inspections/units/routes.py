@@ -147,7 +147,7 @@ def new() -> str | WerkzeugResponse:
     form = UnitForm()
     if form.validate_on_submit() and (args := _unit_args(form)) is not None:
         try:
-            unit = create_unit(actor_id=current_user.id, code=form.code.data, **args)
+            unit = create_unit(actor=current_user, code=form.code.data, **args)
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -184,7 +184,7 @@ def edit(unit_id: int) -> str | WerkzeugResponse:
     form.code.data = unit.code  # the code is the unit's identity in imports: it does not change
     if form.validate_on_submit() and (args := _unit_args(form)) is not None:
         try:
-            update_unit(unit, actor_id=current_user.id, **args)
+            update_unit(unit, actor=current_user, **args)
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -258,7 +258,7 @@ def import_commit() -> WerkzeugResponse:
     try:
         # Checked again: the registry may have changed since the preview.
         preview = preview_import(path.read_bytes(), path.suffix[1:], max_bytes=_import_limit())
-        done = apply_import(preview, actor_id=current_user.id)
+        done = apply_import(preview, actor=current_user)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")

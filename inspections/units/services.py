@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from inspections.audit.services import record, snapshot
+from inspections.auth.models import User
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.units.models import DivisionType, Language, Unit, UnitContact, UnitKind
@@ -78,7 +79,7 @@ class ContactInput:
 
 def create_unit(
     *,
-    actor_id: int | None,
+    actor: User | None,
     code: str,
     name: str,
     kind: UnitKind,
@@ -114,14 +115,14 @@ def create_unit(
     after = snapshot(unit, *_UNIT_FIELDS)
     if contact is not None:
         after["contact"] = {"name": contact.name, "email": contact.email, "language": contact.language}
-    record("unit.create", actor_id=actor_id, object_type="unit", object_id=unit.id, after=after)
+    record("unit.create", actor=actor, object_type="unit", object_id=unit.id, after=after)
     return unit
 
 
 def update_unit(
     unit: Unit,
     *,
-    actor_id: int | None,
+    actor: User | None,
     name: str,
     kind: UnitKind,
     name_en: str | None = None,
@@ -152,7 +153,7 @@ def update_unit(
         return False
     before["contact"], after["contact"] = before_contact, after_contact
     record(
-        "unit.update", actor_id=actor_id, object_type="unit", object_id=unit.id, before=before, after=after
+        "unit.update", actor=actor, object_type="unit", object_id=unit.id, before=before, after=after
     )
     return True
 

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
 
+from inspections.auth.models import User
 from inspections.errors import InvalidInput
 from inspections.extensions import db
 from inspections.units.models import DivisionType, Language, Unit, UnitKind
@@ -285,7 +286,7 @@ def _normalised(values: dict[str, str]) -> dict[str, str]:
 # --- applying ---------------------------------------------------------------------------
 
 
-def apply_import(preview: ImportPreview, *, actor_id: int | None) -> dict[str, int]:
+def apply_import(preview: ImportPreview, *, actor: User | None) -> dict[str, int]:
     """Apply a checked preview (the caller commits once, or rolls back)."""
     if not preview.ok:
         raise InvalidInput(_l("The file has errors; nothing was imported."))
@@ -297,7 +298,7 @@ def apply_import(preview: ImportPreview, *, actor_id: int | None) -> dict[str, i
         v = row.values
         if v["code"] not in units:
             units[v["code"]] = create_unit(
-                actor_id=actor_id,
+                actor=actor,
                 code=v["code"],
                 name=v["name"],
                 kind=UnitKind(v["kind"]),
@@ -310,7 +311,7 @@ def apply_import(preview: ImportPreview, *, actor_id: int | None) -> dict[str, i
         parent = units.get(v.get("parent_code") or "")
         district = units.get(v.get("district_code") or "")
         changed = update_unit(
-            unit, actor_id=actor_id, name=v["name"], kind=UnitKind(v["kind"]), **_extras(v, parent, district)
+            unit, actor=actor, name=v["name"], kind=UnitKind(v["kind"]), **_extras(v, parent, district)
         )
         if row.action == "update" or (row.action != "create" and changed):
             done["update"] += 1

@@ -43,7 +43,7 @@ def create_visit(inspection: Inspection, *, day: date, slot: str, actor: User) -
     db.session.flush()
     record(
         "visit.create",
-        actor_id=actor.id,
+        actor=actor,
         object_type="visit",
         object_id=visit.id,
         after=snapshot(visit, "inspection_id", "starts_at", "slot", "status") | {"by_hand": True},

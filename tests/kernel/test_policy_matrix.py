@@ -1,0 +1,300 @@
+"""Every route × every role: the answer each persona gets.
+
+The matrix must name every route of the application: a new route fails this test until
+someone decides who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import csrf_token
+
+PERSONAS = ["anonymous", "admin", "coordinator", "observer", "leader", "outsider", "contact"]
+
+# endpoint -> (method, path template, {persona: expected status})
+ALL = dict.fromkeys(PERSONAS)
+# Coordinator workflow: who may see / run a plan, and the unit registry.
+_SEE_PLAN = {
+    "anonymous": 302,
+    "admin": 200,
+    "coordinator": 200,
+    "observer": 200,
+    "leader": 200,
+    "outsider": 404,
+    "contact": 404,
+}
+_RUN_PLAN = {"anonymous": 302, "observer": 403, "leader": 403, "outsider": 404, "contact": 404}
+_UNITS_VIEW = {p: 403 for p in PERSONAS} | {
+    "anonymous": 302,
+    "admin": 200,
+    "coordinator": 200,
+    "observer": 200,
+}
+_UNITS_MANAGE = {p: 403 for p in PERSONAS} | {"anonymous": 302}
+
+MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
+    # --- coordinator workflow: plans, units, teams, assignment, draw ---
+    # On a plan of its own that "coordinator" runs and whose joint team "leader" sits on.
+    "plans.new": (
+        "GET",
+        "/plans/new",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200, "coordinator": 200},
+    ),
+    "plans.edit": ("GET", "/plans/{cw_plan_id}/edit", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
+    "plans.approve": ("POST", "/plans/{cw_plan_id}/approve", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
+    "plans.reopen": ("POST", "/plans/{cw_plan_id}/reopen", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
+    "plans.close": ("POST", "/plans/{cw_plan_id}/close", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
+    "plans.copy": (
+        "POST",
+        "/plans/{cw_plan_id}/copy",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302, "coordinator": 302},
+    ),
+    "plans.export": ("GET", "/plans/{cw_plan_id}/export.xlsx", _SEE_PLAN),
+    "units.index": ("GET", "/units/", _UNITS_VIEW),
+    "units.detail": ("GET", "/units/{unit_id}", _UNITS_VIEW),
+    "units.export": ("GET", "/units/export.csv", _UNITS_VIEW),
+    "units.new": ("GET", "/units/new", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
+    "units.edit": ("GET", "/units/{unit_id}/edit", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
+    "units.import_file": ("GET", "/units/import", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
+    "units.import_commit": (
+        "POST",
+        "/units/import/commit",
+        _UNITS_MANAGE | {"admin": 302, "coordinator": 302},
+    ),
+    "assignments.assign_bulk": ("POST", "/units/assign", _UNITS_MANAGE | {"admin": 302, "coordinator": 302}),
+    "teams.new": ("GET", "/plans/{cw_plan_id}/teams/new", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
+    "teams.detail": ("GET", "/teams/{team_id}", _SEE_PLAN),
+    "teams.add": ("POST", "/teams/{team_id}/members", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
+    "teams.remove": (
+        "POST",
+        "/teams/{team_id}/members/{membership_id}/remove",
+        _RUN_PLAN | {"admin": 302, "coordinator": 302},
+    ),
+    "assignments.assign_one": (
+        "POST",
+        "/teams/{team_id}/assign",
+        _RUN_PLAN | {"admin": 302, "coordinator": 302},
+    ),
+    "assignments.draw": ("GET", "/plans/{cw_plan_id}/draw", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
+    "assignments.draw_detail": (
+        "GET",
+        "/draws/{draw_id}",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 200, "coordinator": 200},
+    ),
+    "auth.login": ("GET", "/login", {p: 302 for p in PERSONAS} | {"anonymous": 200}),
+    "auth.logout": ("POST", "/logout", {p: 302 for p in PERSONAS}),
+    "auth.change_language": ("POST", "/language", {p: 302 for p in PERSONAS}),
+    "reports.home": ("GET", "/", {p: 200 for p in PERSONAS} | {"anonymous": 302}),
+    "plans.index": (
+        "GET",
+        "/plans/",
+        {p: 200 for p in PERSONAS} | {"anonymous": 302, "contact": 403},
+    ),
+    "plans.detail": (
+        "GET",
+        "/plans/{plan_id}",
+        {
+            "anonymous": 302,
+            "admin": 200,
+            "coordinator": 200,
+            "observer": 200,
+            "leader": 200,
+            "outsider": 404,
+            "contact": 404,
+        },
+    ),
+    "audit.index": ("GET", "/audit/", {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200}),
+    "system.status": ("GET", "/admin/system", {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200}),
+    "system.healthz": ("GET", "/healthz", {p: 200 for p in PERSONAS}),
+    # --- notifications: the admin outbox, and the signed links in mail (no login) ---
+    "notifications.outbox": (
+        "GET",
+        "/admin/outbox",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
+    ),
+    "notifications.resend_one": (
+        "POST",
+        "/admin/outbox/{failed_notification_id}/resend",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "notifications.resume": (
+        "POST",
+        "/admin/outbox/resume",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    # A plan's reminder offsets: its coordinators and admins.
+    "notifications.plan_reminders": (
+        "GET",
+        "/plans/{cw_plan_id}/reminders",
+        _RUN_PLAN | {"admin": 200, "coordinator": 200},
+    ),
+    "notifications.unsubscribe": ("GET", "/unsubscribe/{unsubscribe_token}", {p: 200 for p in PERSONAS}),
+    "notifications.preferences": (
+        "GET",
+        "/email-preferences/{preferences_token}",
+        {p: 200 for p in PERSONAS},
+    ),
+    # --- scheduling ---
+    "scheduling.schedule": (
+        "GET",
+        "/plans/{plan_id}/schedule",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
+    ),
+    "scheduling.progress": (
+        "GET",
+        "/plans/{plan_id}/schedule/progress",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
+    ),
+    "scheduling.propose": (
+        "POST",
+        "/plans/{plan_id}/schedule/propose",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.settings": (
+        "POST",
+        "/plans/{plan_id}/schedule/settings",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.add_blackout": (
+        "POST",
+        "/plans/{plan_id}/schedule/blackouts",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.move": (
+        "POST",
+        "/schedule/items/{item_id}/move",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.approve": (
+        "POST",
+        "/schedule/proposals/{proposal_id}/approve",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+    "scheduling.my_calendar": ("GET", "/calendar", {p: 200 for p in PERSONAS} | {"anonymous": 302}),
+    "scheduling.new_feed": ("POST", "/calendar/feed", {p: 302 for p in PERSONAS}),
+    "scheduling.revoke_feed": ("POST", "/calendar/feed/revoke", {p: 302 for p in PERSONAS}),
+    "scheduling.feed": ("GET", "/calendar/feed/{feed_token}.ics", {p: 200 for p in PERSONAS}),
+    "scheduling.work_calendar": (
+        "GET",
+        "/admin/calendar",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
+    ),
+    "scheduling.delete_calendar_day": (
+        "POST",
+        "/admin/calendar/2030-01-02/delete",
+        {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
+    ),
+}
+
+
+# --- field work: visits, findings, documents, corrective actions, cases ---
+# On a plan "coordinator" runs: a visit of the team "leader" heads, at the unit of "contact",
+# and a case of that unit, concluded, with an action the unit must report on.
+_FIELD_TEAM_ONLY = {
+    "anonymous": 302,
+    "admin": 403,
+    "coordinator": 403,
+    "observer": 403,
+    "leader": 302,
+    "outsider": 404,
+    "contact": 404,
+}
+_FIELD_SEE = {p: 200 for p in PERSONAS} | {"anonymous": 302, "outsider": 404, "contact": 404}
+_STAFF_AND_INSPECTORS = {p: 200 for p in PERSONAS} | {"anonymous": 302, "contact": 403}
+_ADMIN_POST = {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302}
+MATRIX |= {
+    "visits.index": ("GET", "/visits/", _STAFF_AND_INSPECTORS),
+    "visits.create": (
+        "POST",
+        "/visits/new/{field_inspection_id}",
+        _FIELD_TEAM_ONLY | {"admin": 302, "coordinator": 302, "contact": 403},
+    ),
+    "visits.detail": ("GET", "/visits/{visit_id}", _FIELD_SEE),
+    "findings.save_visit_finding": ("POST", "/visits/{visit_id}/findings", _FIELD_TEAM_ONLY),
+    "findings.upload_evidence": ("POST", "/findings/{finding_id}/evidence", _FIELD_TEAM_ONLY),
+    "findings.evidence": ("GET", "/evidence/{evidence_id}", _FIELD_SEE),
+    "findings.checklist_index": ("GET", "/checklists/", _STAFF_AND_INSPECTORS),
+    "findings.checklist_detail": ("GET", "/checklists/{template_id}", _STAFF_AND_INSPECTORS),
+    "findings.checklist_new_version": ("POST", "/checklists/{template_id}/new-version", _ADMIN_POST),
+    "findings.checklist_publish": ("POST", "/checklists/{template_id}/publish", _ADMIN_POST),
+    "findings.criterion_new": (
+        "GET",
+        "/checklists/{template_id}/criteria/new",
+        _ADMIN_POST | {"admin": 200},
+    ),
+    "findings.criterion_edit": ("GET", "/checklists/criteria/{criterion_id}", _ADMIN_POST | {"admin": 200}),
+    "documents.minutes": ("POST", "/documents/visit/{visit_id}/minutes", _FIELD_TEAM_ONLY),
+    "documents.conclusion": ("POST", "/documents/visit/{visit_id}/conclusion", _FIELD_TEAM_ONLY),
+    "documents.show": ("GET", "/documents/{document_id}", _FIELD_SEE | {"contact": 200}),
+    "documents.pdf": ("GET", "/documents/{document_id}.pdf", _FIELD_SEE | {"contact": 200}),
+    "documents.docx": ("GET", "/documents/{document_id}.docx", _FIELD_SEE | {"contact": 200}),
+    "remediation.index": ("GET", "/actions/", {p: 200 for p in PERSONAS} | {"anonymous": 302}),
+    "remediation.create": ("POST", "/actions/finding/{finding_id}", _FIELD_TEAM_ONLY),
+    "remediation.report": (
+        "POST",
+        "/actions/{action_id}/report",
+        _FIELD_TEAM_ONLY | {"leader": 403, "contact": 302},
+    ),
+    "remediation.accept": ("POST", "/actions/{action_id}/accept", _FIELD_TEAM_ONLY),
+    "remediation.return_report": ("POST", "/actions/{action_id}/return", _FIELD_TEAM_ONLY),
+    "cases.index": ("GET", "/cases/", _STAFF_AND_INSPECTORS),
+    "cases.new": ("GET", "/cases/new", _ADMIN_POST | {"admin": 200, "coordinator": 200}),
+    "cases.detail": ("GET", "/cases/{case_id}", _FIELD_SEE),
+    "cases.assign": (
+        "POST",
+        "/cases/{case_id}/assign",
+        _FIELD_TEAM_ONLY | {"admin": 302, "coordinator": 302, "leader": 403},
+    ),
+    "cases.attach": (
+        "POST",
+        "/cases/{case_id}/attachments",
+        _FIELD_TEAM_ONLY | {"admin": 302, "coordinator": 302},
+    ),
+    "cases.attachment": ("GET", "/cases/attachments/{attachment_id}", _FIELD_SEE),
+    "cases.save_finding": ("POST", "/cases/{case_id}/findings", _FIELD_TEAM_ONLY),
+}
+
+
+# --- links: signed links (no login), the unit dashboard, extension decisions, admin list ---
+_UNIT_ONLY = {p: 403 for p in PERSONAS} | {"anonymous": 302}
+_LINK_PAGE = {p: 200 for p in PERSONAS}
+_CONTACT_POST = _UNIT_ONLY | {"contact": 302}
+_DECIDE = _UNIT_ONLY | {"admin": 302, "coordinator": 302}
+MATRIX |= {
+    "links.acknowledge": ("GET", "/l/acknowledge/{ack_token}", _LINK_PAGE),
+    "links.self_assessment": ("GET", "/l/self-assessment/{self_assessment_token}", _LINK_PAGE),
+    "links.conclusion": ("GET", "/l/conclusion/{conclusion_token}", _LINK_PAGE),
+    "links.remediation": ("GET", "/l/action/{remediation_token}", _LINK_PAGE),
+    "links.extension": ("POST", "/l/action/{remediation_token}/extension", {p: 302 for p in PERSONAS}),
+    "links.fresh": ("POST", "/l/fresh", _LINK_PAGE),
+    "links.dashboard": ("GET", "/unit/", _UNIT_ONLY | {"contact": 200}),
+    "links.unit_acknowledge": ("POST", "/unit/visits/{links_visit_id}/acknowledge", _CONTACT_POST),
+    "links.unit_upload": ("POST", "/unit/visits/{links_visit_id}/self-assessment", _CONTACT_POST),
+    "links.unit_action": ("GET", "/unit/actions/{action_id}", _UNIT_ONLY | {"contact": 200}),
+    "links.unit_extension": ("POST", "/unit/actions/{action_id}/extension", _CONTACT_POST),
+    "links.extensions": ("GET", "/extensions/", _UNIT_ONLY | {"admin": 200, "coordinator": 200}),
+    "links.decide": ("POST", "/extensions/{extension_id}/decide", _DECIDE),
+    "links.unit_links": ("GET", "/admin/units/{unit_id}/links", _UNIT_ONLY | {"admin": 200}),
+    "links.revoke": ("POST", "/admin/links/{link_id}/revoke", _UNIT_ONLY | {"admin": 302}),
+    "links.upload_file": ("GET", "/unit-uploads/{unit_upload_id}", _FIELD_SEE | {"contact": 200}),
+}
+
+
+def test_the_matrix_names_every_route(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    assert endpoints == set(MATRIX)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_route_answers_persona(endpoint, persona, world, client, login):
+    method, path, expected = MATRIX[endpoint]
+    if persona != "anonymous":
+        assert login(world["users"][persona]).status_code == 302
+    url = path.format(**world)
+    if method == "POST":
+        response = client.post(url, data={"csrf_token": csrf_token(client)})
+    else:
+        response = client.get(url)
+    assert response.status_code == expected[persona], f"{persona} {method} {url}"
