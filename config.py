@@ -104,7 +104,7 @@ def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None)
         "SMTP_URL": env.get("SMTP_URL") or None,
         "MAIL_FOLDER": str(instance_path / "mail"),
         "MAIL_FROM": env.get("MAIL_FROM", "Kiểm tra CCHC <no-reply@inspections.example>"),
-        # The outbox (inspections/notifications): links in mail point at APP_URL; a row
+        # The outbox (inspections/outbox): links in mail point at APP_URL; a row
         # claimed longer than the lease ago by a worker that died is claimed again.
         "APP_URL": env.get("APP_URL", "http://127.0.0.1:5000"),
         "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "30")),

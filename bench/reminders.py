@@ -35,11 +35,11 @@ from inspections import create_app  # noqa: E402
 from inspections.auth.models import Role  # noqa: E402
 from inspections.db import utcnow  # noqa: E402
 from inspections.extensions import db  # noqa: E402
-from inspections.notifications.dispatch import dispatch_due  # noqa: E402
-from inspections.notifications.models import Notification  # noqa: E402
-from inspections.notifications.render import render  # noqa: E402
-from inspections.notifications.rules import visit_context  # noqa: E402
-from inspections.notifications.services import enqueue  # noqa: E402
+from inspections.outbox.dispatch import dispatch_due  # noqa: E402
+from inspections.outbox.models import Notification  # noqa: E402
+from inspections.outbox.render import render  # noqa: E402
+from inspections.outbox.services import enqueue  # noqa: E402
+from inspections.reminders.notices import visit_context  # noqa: E402
 from inspections.teams.models import TeamKind  # noqa: E402
 from tests.factories import Factory, days_from_now  # noqa: E402
 
@@ -75,7 +75,7 @@ def fill(count: int, *, spread: float = 0.0, prefix: str) -> None:
     for i in range(count):
         enqueue(
             key=f"{prefix}:{i}", kind="visit_reminder", email=f"r{i}@sink.example",
-            name=f"Người nhận {i}", context=context, mandatory=False,
+            name=f"Người nhận {i}", context=context,
             due_at=start + timedelta(seconds=i * spread), object_type="visit", object_id=visit.id,
         )  # fmt: skip
     db.session.commit()

@@ -24,10 +24,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspections.scheduling.problem import SLOTS, InspectionSpec, Placement, Problem, TeamSpec  # noqa: E402
-from inspections.scheduling.scheduler import ROUNDS, makespan, propose  # noqa: E402
-from inspections.scheduling.validator import validate  # noqa: E402
-from inspections.workdays import WorkCalendar  # noqa: E402
+from inspections.scheduling.problem import SLOTS, InspectionSpec, Placement, Problem, TeamSpec
+from inspections.scheduling.scheduler import ROUNDS, makespan, propose
+from inspections.scheduling.validator import validate
+from inspections.workdays import WorkCalendar
 
 INSPECTIONS, TEAMS, PEOPLE, WINDOW_DAYS = 10_000, 500, 3_000, 200
 
@@ -35,7 +35,7 @@ INSPECTIONS, TEAMS, PEOPLE, WINDOW_DAYS = 10_000, 500, 3_000, 200
 def national_instance(
     seed: int, *, inspections: int = INSPECTIONS, teams: int = TEAMS, people: int = PEOPLE
 ) -> Problem:
-    rng = random.Random(seed)  # noqa: S311
+    rng = random.Random(seed)
     calendar = WorkCalendar()
     start = date(2025, 3, 3)
     end = calendar.add_working_days(start, WINDOW_DAYS - 1)

@@ -23,10 +23,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inspections import create_app  # noqa: E402
-from inspections.extensions import db  # noqa: E402
-from inspections.units.models import UnitKind  # noqa: E402
-from inspections.units.services import list_units, search_key  # noqa: E402
+from inspections import create_app
+from inspections.extensions import db
+from inspections.units.models import UnitKind
+from inspections.units.services import list_units, search_key
 
 SIZES = (1_000, 100_000)
 RUNS = 200
@@ -81,7 +81,7 @@ def fill(n: int) -> None:
     db.session.commit()
 
 
-def median_ms(fn) -> float:  # noqa: ANN001
+def median_ms(fn) -> float:
     for _ in range(10):  # warm the caches and the plan cache
         fn()
     samples = []

@@ -12,6 +12,7 @@ from flask import Flask, request
 from werkzeug.routing import IntegerConverter, Map
 
 from config import load_secret_key, settings_from_env
+from inspections.retry import retrying
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | None = None) -> Flask:
@@ -76,19 +77,22 @@ FEATURES = (
     "assignments",
     "audit",
     "system",
-    "notifications",
+    "outbox",
+    "reminders",
     "scheduling",
+    "workdays",
     "visits",
     "findings",
     "documents",
     "remediation",
     "cases",
     "links",
+    "portal",
 )
 
 
 # Features that handle domain events (inspections/events.py): each has a handlers.py.
-HANDLERS: tuple[str, ...] = ()
+HANDLERS: tuple[str, ...] = ("plans", "portal", "reminders")
 
 
 class _IdConverter(IntegerConverter):
@@ -110,6 +114,9 @@ def _register_blueprints(app: Flask) -> None:
         import_module(f"inspections.{feature}.routes")
         app.register_blueprint(import_module(f"inspections.{feature}").bp)
     errors_web.register(app)
+    # Every view is one unit of work, run again whole on a transient database conflict.
+    for endpoint, view in app.view_functions.items():
+        app.view_functions[endpoint] = retrying(view)
 
 
 def _register_event_handlers() -> None:
@@ -135,11 +142,13 @@ def _register_templating(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from inspections.assignments.cli import verify_draw_command
     from inspections.audit.cli import cli as audit_cli
     from inspections.auth.cli import cli as users_cli
     from inspections.demo.cli import cli as demo_cli
     from inspections.findings.cli import cli as checklists_cli
     from inspections.plans.cli import cli as plans_cli
 
+    plans_cli.add_command(verify_draw_command)
     for group in (users_cli, audit_cli, demo_cli, plans_cli, checklists_cli):
         app.cli.add_command(group)

@@ -16,10 +16,6 @@ class DomainError(Exception):
         return str(self.message)
 
 
-class NotAllowed(DomainError):
-    """The user may not do this (policy said no)."""
-
-
 class NotFound(DomainError):
     """The object does not exist, or the user may not know that it does."""
 

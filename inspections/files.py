@@ -93,7 +93,7 @@ def photo_time(data: bytes) -> datetime | None:
         with Image.open(io.BytesIO(data)) as image:
             exif = image.getexif()
             raw = exif.get_ifd(0x8769).get(36867) or exif.get(306)  # DateTimeOriginal, DateTime
-    except Exception:  # noqa: BLE001 - a photo without readable EXIF simply has no time
+    except Exception:  # a photo without readable EXIF simply has no time
         return None
     if not raw:
         return None

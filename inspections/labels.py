@@ -8,10 +8,15 @@ from flask_babel import lazy_gettext as _l
 
 from inspections.auth.models import Role
 from inspections.cases.models import CaseSource, CaseStatus
+from inspections.findings.models import FindingResult, Severity, TemplateStatus
+from inspections.links.models import LinkPurpose
 from inspections.plans.models import PlanStatus, TargetKind
+from inspections.remediation.models import ActionStatus, ExtensionStatus
+from inspections.scheduling.models import ProposalStatus
 from inspections.teams.models import TeamKind, TeamRole
 from inspections.units.models import UnitKind
 from inspections.visits.models import InspectionKind, InspectionStatus, Slot, VisitStatus
+from inspections.workdays.models import DayKind
 
 # Keyed by (enum class, value): members of different enums can share a value ("joint").
 _LABELS = [
@@ -64,9 +69,6 @@ _LABELS = [
 ]
 
 # --- scheduling ---
-from inspections.scheduling.models import ProposalStatus  # noqa: E402
-from inspections.visits.models import DayKind  # noqa: E402
-
 _LABELS += [
     (ProposalStatus.QUEUED, _l("Queued")),
     (ProposalStatus.RUNNING, _l("Running")),
@@ -81,9 +83,6 @@ _LABELS += [
 
 
 # --- field work ---
-from inspections.findings.models import FindingResult, Severity, TemplateStatus  # noqa: E402
-from inspections.remediation.models import ActionStatus  # noqa: E402
-
 _LABELS += [
     (FindingResult.COMPLIANT, _l("Compliant")),
     (FindingResult.NON_COMPLIANT, _l("Non-compliant")),
@@ -103,19 +102,8 @@ _LABELS += [
     (ActionStatus.RETURNED, _l("Returned")),
 ]
 
-LABELS = {(type(member), member.value): text for member, text in _LABELS}
-
-
-def label(value: StrEnum | None) -> str:
-    if value is None:
-        return "—"
-    return str(LABELS.get((type(value), value.value), value.value))
-
-
-# --- links (issue 7) ---
-from inspections.links.models import ExtensionStatus, LinkPurpose  # noqa: E402
-
-_LINK_LABELS = [
+# --- links and extension requests ---
+_LABELS += [
     (ExtensionStatus.PENDING, _l("Waiting for a decision")),
     (ExtensionStatus.GRANTED, _l("Granted")),
     (ExtensionStatus.REFUSED, _l("Refused")),
@@ -124,4 +112,11 @@ _LINK_LABELS = [
     (LinkPurpose.CONCLUSION, _l("Read the conclusion")),
     (LinkPurpose.REMEDIATION, _l("Report on a corrective action")),
 ]
-LABELS.update({(type(member), member.value): text for member, text in _LINK_LABELS})
+
+LABELS = {(type(member), member.value): text for member, text in _LABELS}
+
+
+def label(value: StrEnum | None) -> str:
+    if value is None:
+        return "—"
+    return str(LABELS.get((type(value), value.value), value.value))

@@ -6,15 +6,12 @@ from inspections.auth.models import Role, User
 from inspections.cases.models import Case, CaseAttachment
 from inspections.documents.models import Document, DocumentRegister
 from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding, VisitChecklist
-from inspections.links.models import Acknowledgement, ActionLink, ExtensionRequest, UnitUpload
-from inspections.notifications.models import (
-    Notification,
-    NotificationPreference,
-    PlanReminderSettings,
-    SendingPause,
-)
+from inspections.links.models import ActionLink
+from inspections.outbox.models import Notification, NotificationPreference, SendingPause
 from inspections.plans.models import Plan, PlanTarget, plan_coordinators
-from inspections.remediation.models import CorrectiveAction
+from inspections.portal.models import Acknowledgement, UnitUpload
+from inspections.remediation.models import CorrectiveAction, ExtensionRequest
+from inspections.reminders.models import PlanReminderSettings
 from inspections.scheduling.models import (
     CalendarFeed,
     MemberAbsence,
@@ -26,7 +23,8 @@ from inspections.scheduling.models import (
 from inspections.system.models import WorkerHeartbeat
 from inspections.teams.models import Membership, Team
 from inspections.units.models import Unit, UnitContact
-from inspections.visits.models import CalendarDay, Inspection, Visit
+from inspections.visits.models import Inspection, Visit
+from inspections.workdays.models import CalendarDay
 
 __all__ = [
     "Acknowledgement",

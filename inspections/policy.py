@@ -10,7 +10,7 @@ plan's coordinators and the members of its team until the visit starts.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import sqlalchemy as sa
 
@@ -21,12 +21,9 @@ from inspections.documents.models import Document, DocumentKind, DocumentStatus
 from inspections.extensions import db
 from inspections.findings.models import Finding
 from inspections.plans.models import Plan, plan_coordinators
-from inspections.remediation.models import CorrectiveAction
+from inspections.remediation.models import CorrectiveAction, ExtensionRequest
 from inspections.teams.models import Membership, Team, TeamRole
-from inspections.visits.models import Inspection, InspectionKind, Visit, VisitStatus
-
-if TYPE_CHECKING:
-    from inspections.links.models import ExtensionRequest
+from inspections.visits.models import CONFIRMED, Inspection, InspectionKind, Visit, VisitStatus
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.OBSERVER})
 
@@ -92,7 +89,7 @@ def _started_visit(now: datetime) -> sa.ColumnElement[bool]:
     return sa.exists().where(
         Visit.inspection_id == Inspection.id,
         Visit.starts_at <= now,
-        Visit.status.in_([VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE]),
+        Visit.status.in_(CONFIRMED),
     )
 
 
@@ -349,7 +346,7 @@ def calendar_visits(viewer: Viewer, *, now: datetime | None = None) -> sa.Select
     query = sa.select(Visit).where(Visit.inspection_id.in_(visible), Visit.status != VisitStatus.CANCELLED)
     if user is not None and user.role == Role.UNIT_CONTACT:
         query = query.where(
-            Visit.status.in_([VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE]),
+            Visit.status.in_(CONFIRMED),
             Visit.inspection_id.in_(
                 sa.select(Inspection.id).where(
                     Inspection.kind == InspectionKind.JOINT, Inspection.unit_id == user.home_unit_id
@@ -380,8 +377,6 @@ def can_decide_extensions(viewer: Viewer) -> bool:
 def visible_extension_requests(viewer: Viewer) -> sa.Select[tuple[ExtensionRequest]]:
     """Requests on actions the viewer may decide: admins, and the coordinators of the plan
     under which the action was set."""
-    from inspections.links.models import ExtensionRequest
-
     query = sa.select(ExtensionRequest)
     user = _user(viewer)
     if user is not None and user.role == Role.ADMIN:

@@ -107,6 +107,8 @@ def app(migrated: str, instance_dir: Path) -> Iterator[Flask]:
         _db.session.remove()
         _empty_all_tables()
         _db.engine.dispose()
+    # The audit anchors live beside the database: emptied with it.
+    (instance_dir / "audit-anchors.jsonl").unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -124,7 +126,7 @@ class IsolatedClient(FlaskClient):
     share `g` and the database session between the test and its requests.
     """
 
-    def open(self, *args: Any, **kwargs: Any) -> Any:  # noqa: A003
+    def open(self, *args: Any, **kwargs: Any) -> Any:
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -135,7 +137,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def runner(app: Flask):  # noqa: ANN201
+def runner(app: Flask):
     return app.test_cli_runner()
 
 

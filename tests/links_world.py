@@ -10,10 +10,13 @@ import sqlalchemy as sa
 from flask import current_app
 
 from inspections.documents.models import Document
-from inspections.notifications.models import Notification
-from inspections.notifications.render import render
-from inspections.notifications.rules import on_visit_approved
+from inspections.documents.services import Subject, issue_conclusion
+from inspections.findings.services import save_visit_finding
+from inspections.outbox.models import Notification
+from inspections.outbox.render import render
 from inspections.remediation.models import CorrectiveAction
+from inspections.remediation.services import add_action
+from inspections.reminders.notices import schedule_notices
 from tests import fieldwork
 from tests.factories import Factory, days_from_now
 
@@ -40,9 +43,9 @@ class Notice:
 
 
 def notice(make: Factory, db: Any, *, days: int = 10) -> Notice:
-    """An announced visit `days` ahead, its schedule notice rendered (links issued)."""
+    """An announced visit `days` ahead, its schedule notice written (links issued) and rendered."""
     field = fieldwork.build(make, db, visit_at=days_from_now(days))
-    [row] = on_visit_approved(field.visit)
+    [row] = schedule_notices(field.visit)
     db.session.commit()
     urls = links_in(row)
     db.session.commit()
@@ -52,21 +55,15 @@ def notice(make: Factory, db: Any, *, days: int = 10) -> Notice:
 
 
 @dataclass
-class Concluded:
+class Issued:
     field: fieldwork.Field
     document: Document
     actions: list[CorrectiveAction]
-    row: Notification
-    conclusion: str  # paths
-    remediation: list[str]
+    row: Notification  # its mail, not rendered yet
 
 
-def concluded(make: Factory, db: Any) -> Concluded:
+def issued(make: Factory, db: Any) -> Issued:
     """A visit yesterday, two non-compliant findings with an action each, the conclusion issued."""
-    from inspections.documents.services import Subject, issue_conclusion
-    from inspections.findings.services import save_visit_finding
-    from inspections.remediation.services import add_action
-
     field = fieldwork.build(make, db, visit_at=days_from_now(-1))
     criteria = field.criteria(db)
     actions = []
@@ -84,8 +81,24 @@ def concluded(make: Factory, db: Any) -> Concluded:
         document = issue_conclusion(Subject(field.visit, None), actor=field.leader, store_files=False)
     db.session.commit()
     row = db.session.scalar(sa.select(Notification).where(Notification.kind == "conclusion_issued"))
-    urls = links_in(row)
+    return Issued(field, document, actions, row)
+
+
+@dataclass
+class Concluded:
+    field: fieldwork.Field
+    document: Document
+    actions: list[CorrectiveAction]
+    row: Notification
+    conclusion: str  # paths
+    remediation: list[str]
+
+
+def concluded(make: Factory, db: Any) -> Concluded:
+    """`issued`, its mail rendered: the paths of its links."""
+    world = issued(make, db)
+    urls = links_in(world.row)
     db.session.commit()
     conclusion = path_of(next(u for u in urls if "/l/conclusion/" in u))
     remediation = [path_of(u) for u in urls if "/l/action/" in u]
-    return Concluded(field, document, actions, row, conclusion, remediation)
+    return Concluded(world.field, world.document, world.actions, world.row, conclusion, remediation)

@@ -26,7 +26,7 @@ class Received:
     accepted: bool
     at: float
 
-    def parsed(self):  # noqa: ANN201 - an email.message.EmailMessage
+    def parsed(self):  # an email.message.EmailMessage
         return message_from_bytes(self.data, policy=policy.default)
 
 
@@ -38,7 +38,7 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             step = self.script.pop(0) if self.script else "250 2.0.0 OK"
         raw = envelope.original_content or envelope.content
@@ -75,7 +75,7 @@ class Sink:
         options: dict[str, object] = {}
         if password is not None:
 
-            def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:  # noqa: ANN001
+            def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
                 ok = isinstance(auth_data, LoginPassword) and auth_data.password == password.encode()
                 return AuthResult(success=ok, handled=False)
 

@@ -8,12 +8,16 @@ from celery import Celery, Task
 from celery.signals import worker_process_init
 from flask import Flask
 
+from inspections.extensions import db
+from inspections.retry import retrying
+
 
 def celery_init_app(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
-                return self.run(*args, **kwargs)
+                # One unit of work, run again whole on a transient database conflict.
+                return retrying(self.run)(*args, **kwargs)
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
@@ -23,8 +27,6 @@ def celery_init_app(app: Flask) -> Celery:
 
     def dispose_engine(**_: Any) -> None:
         # A forked child must not reuse the parent's pooled database connections.
-        from inspections.extensions import db
-
         with app.app_context():
             db.engine.dispose(close=False)
 

@@ -12,8 +12,8 @@ from celery import shared_task
 
 from inspections.db import utcnow
 from inspections.extensions import db
-from inspections.notifications.dispatch import dispatch_due as dispatch_outbox
-from inspections.notifications.reminders import schedule_due as schedule_reminders
+from inspections.outbox.dispatch import dispatch_due as dispatch_outbox
+from inspections.reminders.rules import schedule_due as schedule_reminders
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,6 @@ from inspections.system.services import record_heartbeat
 
 
 @shared_task(name="system.heartbeat", bind=True, ignore_result=True)
-def heartbeat(self) -> None:  # noqa: ANN001 - Celery's bound task
+def heartbeat(self) -> None:
     record_heartbeat(worker=self.request.hostname or "unknown")
     db.session.commit()

@@ -17,8 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from inspections import i18n
 from inspections.assignments.models import SurpriseDraw
-from inspections.assignments.services import assign, conflict_zone
+from inspections.assignments.services import assign
 from inspections.audit.models import AuditEvent
 from inspections.audit.services import record
 from inspections.auth.models import User
@@ -29,6 +30,7 @@ from inspections.extensions import db
 from inspections.findings.models import Finding, FindingResult
 from inspections.plans.models import Plan
 from inspections.remediation.models import ActionStatus, CorrectiveAction
+from inspections.teams.conflicts import conflict_zone
 from inspections.teams.models import Team, TeamKind
 from inspections.units.models import Unit, UnitKind
 from inspections.visits.models import Inspection, InspectionKind, Visit
@@ -78,7 +80,7 @@ def candidate_pool(team: Team, filters: PoolFilters, *, today: date | None = Non
     Left out: units already surprise targets in the plan, and units in conflict of
     interest with a member (the draw never needs an override).
     """
-    today = today or utcnow().date()
+    today = today or i18n.today()
     query = sa.select(Unit).where(Unit.active.is_(True), Unit.kind.in_(filters.kinds))
     if filters.district_id is not None:
         query = query.where(sa.or_(Unit.district_id == filters.district_id, Unit.id == filters.district_id))
@@ -118,9 +120,10 @@ def candidate_pool(team: Team, filters: PoolFilters, *, today: date | None = Non
         if unit.id in zone:
             continue
         visited = last_visit.get(unit.id)
-        if filters.not_inspected_months and visited is not None and visited.date() > cutoff:
+        visited_on = i18n.local_day(visited) if visited is not None else None
+        if filters.not_inspected_months and visited_on is not None and visited_on > cutoff:
             continue
-        years = NEVER_VISITED_YEARS if visited is None else min((today - visited.date()).days / 365.25, 3.0)
+        years = NEVER_VISITED_YEARS if visited_on is None else min((today - visited_on).days / 365.25, 3.0)
         factors = {
             "non_compliant_findings": float(findings.get(unit.id, 0)),
             "overdue_actions": float(overdue.get(unit.id, 0)),

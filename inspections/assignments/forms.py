@@ -27,6 +27,6 @@ class DrawForm(BaseForm):
         ],
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.kinds.choices = [SelectChoice(k.value, label(k)) for k in UnitKind if k != UnitKind.CITY]

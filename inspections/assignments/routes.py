@@ -21,17 +21,15 @@ from inspections.assignments.draw import (
 from inspections.assignments.forms import DrawForm
 from inspections.assignments.models import SurpriseDraw
 from inspections.assignments.services import assign, assign_many
-from inspections.errors import DomainError
 from inspections.extensions import db
 from inspections.forms import parse_id
-from inspections.plans.routes import load_plan
 from inspections.teams.forms import AssignForm
 from inspections.teams.models import Team, TeamKind
-from inspections.teams.routes import load_team
 from inspections.units.models import Unit, UnitKind
+from inspections.web import flash_form_errors, load_plan, load_team, service_call
 
 
-@bp.route("/teams/<int:team_id>/assign", methods=["POST"])
+@bp.post("/team/<int:team_id>")
 @login_required
 def assign_one(team_id: int) -> Response:
     team = load_team(team_id)
@@ -40,26 +38,18 @@ def assign_one(team_id: int) -> Response:
     back = redirect(url_for("teams.detail", team_id=team.id))
     form = AssignForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+        flash_form_errors(form)
         return back
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == form.unit_code.data.strip()))
     if unit is None:
         flash(_("No unit has code %(code)s.", code=form.unit_code.data), "error")
         return back
-    try:
+    with service_call(_("%(unit)s assigned to the team.", unit=unit.name)):
         assign(team, unit, actor=current_user, override_reason=form.override_reason.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return back
-    db.session.commit()
-    flash(_("%(unit)s assigned to the team.", unit=unit.name))
     return back
 
 
-@bp.route("/units/assign", methods=["POST"])
+@bp.post("/bulk")
 @login_required
 def assign_bulk() -> Response:
     if not policy.can_manage_units(current_user):
@@ -77,18 +67,19 @@ def assign_bulk() -> Response:
     if not units:
         flash(_("Select at least one unit."), "error")
         return redirect(url_for("units.index"))
-    result = assign_many(
-        team, units, actor=current_user, override_reason=request.form.get("override_reason", "")[:500]
-    )
-    db.session.commit()
-    if result.assigned:
-        flash(_("%(n)d unit(s) assigned to %(team)s.", n=len(result.assigned), team=team.name))
-    for unit, reason in result.refused:
-        flash(f"{unit.name}: {reason}", "error")
+    with service_call() as done:
+        result = assign_many(
+            team, units, actor=current_user, override_reason=request.form.get("override_reason", "")[:500]
+        )
+    if done:
+        if result.assigned:
+            flash(_("%(n)d unit(s) assigned to %(team)s.", n=len(result.assigned), team=team.name), "success")
+        for unit, reason in result.refused:
+            flash(f"{unit.name}: {reason}", "error")
     return redirect(url_for("teams.detail", team_id=team.id))
 
 
-def _draw_form(plan_id: int, teams: list[Team]) -> DrawForm:
+def _draw_form(teams: list[Team]) -> DrawForm:
     form = DrawForm()
     form.team_id.choices = [SelectChoice(t.id, t.name) for t in teams]
     districts = db.session.execute(
@@ -105,7 +96,7 @@ def _draw_form(plan_id: int, teams: list[Team]) -> DrawForm:
     return form
 
 
-@bp.route("/plans/<int:plan_id>/draw", methods=["GET", "POST"])
+@bp.route("/draw/<int:plan_id>", methods=["GET", "POST"])
 @login_required
 def draw(plan_id: int) -> str | Response:
     plan = load_plan(plan_id)
@@ -118,7 +109,7 @@ def draw(plan_id: int) -> str | Response:
             .order_by(Team.id)
         )
     )
-    form = _draw_form(plan.id, teams)
+    form = _draw_form(teams)
     pool = None
     if form.validate_on_submit():
         team = next((t for t in teams if t.id == form.team_id.data), None)
@@ -130,15 +121,13 @@ def draw(plan_id: int) -> str | Response:
         if team is None:
             abort(404)
         if request.form.get("action") == "draw":
-            try:
-                done = perform_draw(team, actor=current_user, count=form.count.data, filters=filters)
-            except DomainError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "error")
-            else:
-                db.session.commit()
-                flash(_("%(n)d units drawn and assigned to %(team)s.", n=done.count, team=team.name))
-                return redirect(url_for("assignments.draw_detail", draw_id=done.id))
+            with service_call() as done:
+                drawn = perform_draw(team, actor=current_user, count=form.count.data, filters=filters)
+            if done:
+                flash(
+                    _("%(n)d units drawn and assigned to %(team)s.", n=drawn.count, team=team.name), "success"
+                )
+                return redirect(url_for("assignments.draw_detail", draw_id=drawn.id))
         pool = sorted(candidate_pool(team, filters), key=lambda c: (-c.weight, c.unit.search_name))
     draws = db.session.scalars(
         sa.select(SurpriseDraw).where(SurpriseDraw.plan_id == plan.id).order_by(SurpriseDraw.id)
@@ -155,7 +144,7 @@ def draw(plan_id: int) -> str | Response:
     )
 
 
-@bp.route("/draws/<int:draw_id>")
+@bp.get("/draws/<int:draw_id>")
 @login_required
 def draw_detail(draw_id: int) -> str:
     record = db.session.get(SurpriseDraw, draw_id)

@@ -1,8 +1,7 @@
-"""Assigning units to teams, with conflict-of-interest screening.
+"""Assigning units to teams, with conflict-of-interest screening (`teams.conflicts`).
 
-A member's home unit conflicts with a target when it is the target, or above or below it
-in the hierarchy. Such an assignment is refused unless the coordinator records a reason,
-which goes with the inspection and into the audit log.
+An assignment that conflicts with a member's home unit is refused unless the coordinator
+records a reason, which goes with the inspection and into the audit log.
 """
 
 from __future__ import annotations
@@ -17,18 +16,10 @@ from inspections.auth.models import User
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.plans.models import PlanStatus
-from inspections.teams.models import Membership, Team, TeamKind
+from inspections.teams.conflicts import ConflictOfInterest, conflicts_for
+from inspections.teams.models import Team, TeamKind
 from inspections.units.models import Unit
-from inspections.units.services import ancestor_ids, descendant_ids, related_ids
-from inspections.visits.models import Inspection, InspectionKind
-
-
-@dataclass(frozen=True)
-class ConflictOfInterest:
-    membership_id: int
-    member: str
-    home_unit: str
-    unit_id: int
+from inspections.visits.models import Inspection, InspectionKind, InspectionStatus
 
 
 class ConflictOfInterestError(Conflict):
@@ -39,36 +30,6 @@ class ConflictOfInterestError(Conflict):
 
 def inspection_kind(team: Team) -> InspectionKind:
     return InspectionKind.JOINT if team.kind == TeamKind.JOINT else InspectionKind.SURPRISE
-
-
-def conflict_zone(team: Team) -> dict[int, list[Membership]]:
-    """Every unit that is in conflict with some member, and with whom."""
-    zone: dict[int, list[Membership]] = {}
-    for membership in team.memberships:
-        for unit_id in related_ids(membership.home_unit_id):
-            zone.setdefault(unit_id, []).append(membership)
-    return zone
-
-
-def conflicts_for(team: Team, unit: Unit) -> list[ConflictOfInterest]:
-    related = {unit.id, *ancestor_ids(unit.id), *descendant_ids(unit.id)}
-    return [
-        ConflictOfInterest(m.id, m.user.full_name, m.home_unit.name, unit.id)
-        for m in team.memberships
-        if m.home_unit_id in related
-    ]
-
-
-def conflicts_of_member(membership: Membership) -> list[Inspection]:
-    """The team's current assignments that conflict with this member's home unit."""
-    zone = related_ids(membership.home_unit_id)
-    return list(
-        db.session.scalars(
-            sa.select(Inspection)
-            .where(Inspection.team_id == membership.team_id, Inspection.unit_id.in_(zone))
-            .order_by(Inspection.id)
-        )
-    )
 
 
 def _describe(conflicts: list[ConflictOfInterest]) -> str:
@@ -131,9 +92,7 @@ def assign(
         after["draw"] = draw_id
     if conflicts:
         after["conflict_override"] = {"reason": reason, "members": [c.membership_id for c in conflicts]}
-    record(
-        "inspection.assign", actor=actor, object_type="inspection", object_id=inspection.id, after=after
-    )
+    record("inspection.assign", actor=actor, object_type="inspection", object_id=inspection.id, after=after)
     return inspection
 
 
@@ -159,8 +118,6 @@ def assign_many(
 
 def unassign(inspection: Inspection, *, actor: User) -> None:
     """Remove an assignment that has not been scheduled yet."""
-    from inspections.visits.models import InspectionStatus
-
     if inspection.status != InspectionStatus.ASSIGNED or inspection.visits:
         raise Conflict(_l("Only an assignment without visits can be removed."))
     before = {"plan": inspection.plan_id, "team": inspection.team_id, "unit": inspection.unit_id}

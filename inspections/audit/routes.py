@@ -14,7 +14,7 @@ from inspections.extensions import db
 PAGE_SIZE = 50
 
 
-@bp.route("/")
+@bp.get("/")
 @login_required
 def index() -> str:
     if not policy.can_view_audit(current_user):

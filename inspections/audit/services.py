@@ -64,6 +64,26 @@ def _digest(event: AuditEvent) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _lock_chain() -> None:
+    """Take the lock that serialises appends, before the head is read.
+
+    Held to the end of the transaction, so the head read next is still the head when the
+    event is inserted: two appends can never both follow the same event. PostgreSQL has an
+    advisory lock for it. SQLite has only its database write lock: the driver starts a
+    transaction at the first write, so a head read before any write would be read without
+    it (and another process could append in between): take it now with BEGIN IMMEDIATE,
+    unless this transaction already writes (and so already holds it).
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    elif dialect == "sqlite":
+        driver = connection.connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout for other writers
+
+
 def record(
     action: str,
     *,
@@ -75,9 +95,7 @@ def record(
 ) -> AuditEvent:
     """Append an event in the caller's transaction (flushed, not committed)."""
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        # Held to the end of the transaction: appends from concurrent requests queue up.
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    _lock_chain()
     head = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
         occurred_at=utcnow(),

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from inspections.auth.models import User
 from inspections.db import utcnow
 from inspections.extensions import db, login_manager
 
@@ -20,9 +21,7 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str):  # noqa: ANN201 - Flask-Login's protocol
-    from inspections.auth.models import User
-
+def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))

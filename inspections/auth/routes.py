@@ -40,7 +40,7 @@ def login() -> str | Response:
     return render_template("auth/login.html", form=form)
 
 
-@bp.route("/logout", methods=["POST"])
+@bp.post("/logout")
 @login_required
 def logout() -> Response:
     logout_user()
@@ -49,7 +49,7 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/language", methods=["POST"])
+@bp.post("/language")
 def change_language() -> Response:
     form = LanguageForm()
     if not form.validate_on_submit():

@@ -12,25 +12,22 @@ from inspections import policy
 from inspections.cases import bp, services
 from inspections.cases.forms import AssignForm, AttachmentForm, IntakeForm
 from inspections.cases.models import Case, CaseAttachment
-from inspections.documents import render
 from inspections.documents.models import DocumentKind
-from inspections.documents.services import Subject, documents_of
-from inspections.errors import DomainError
 from inspections.extensions import db
 from inspections.files import storage_path
 from inspections.findings import checklists
-from inspections.findings import services as finding_services
-from inspections.findings.forms import ActionForm, CaseFindingForm, EvidenceForm, IssueForm, PlainForm
-from inspections.findings.loaders import load_case
+from inspections.findings.forms import CaseFindingForm, CorrectiveActionForm, EvidenceForm
 from inspections.findings.models import Criterion, Finding
-from inspections.forms import parse_id
+from inspections.findings.subject import Subject, documents_of
+from inspections.forms import ConfirmForm, parse_id
 from inspections.plans.models import Plan
 from inspections.remediation.models import CorrectiveAction
 from inspections.teams.models import Team
 from inspections.units.models import Unit
+from inspections.web import flash_form_errors, load_case, service_call
 
 
-@bp.route("/")
+@bp.get("/")
 @login_required
 def index() -> str:
     if not policy.can_view_cases(current_user):
@@ -64,37 +61,39 @@ def new() -> str | Response:
     if not policy.can_manage_cases(current_user):
         abort(403)
     form = _intake_form()
-    if form.validate_on_submit():
-        plan = db.session.get(Plan, form.plan_id.data)
-        unit = db.session.get(Unit, form.unit_id.data)
-        if plan is None or unit is None or not policy.can_manage_plan(current_user, plan):
-            abort(404)
-        try:
-            case = services.intake(
-                plan,
-                unit=unit,
-                source=form.source.data,
-                title=form.title.data,
-                summary=form.summary.data,
-                received_on=form.received_on.data,
-                actor=current_user,
-            )
-            upload = request.files.get("attachment")
-            if upload and upload.filename:
-                services.add_attachment(
-                    case, stream=upload.stream, filename=upload.filename, actor=current_user
-                )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-            return render_template("cases/new.html", form=form), 400
-        db.session.commit()
-        flash(_("Case %(ref)s was registered.", ref=case.reference), "success")
-        return redirect(url_for("cases.detail", case_id=case.id))
-    return render_template("cases/new.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("cases/new.html", form=form)
+    plan = db.session.get(Plan, form.plan_id.data)
+    unit = db.session.get(Unit, form.unit_id.data)
+    if plan is None or unit is None or not policy.can_manage_plan(current_user, plan):
+        abort(404)
+    upload = request.files.get("attachment")
+    with service_call() as done:
+        case = services.intake(
+            plan,
+            unit=unit,
+            source=form.source.data,
+            title=form.title.data,
+            summary=form.summary.data,
+            received_on=form.received_on.data,
+            actor=current_user,
+        )
+        if upload and upload.filename:
+            services.add_attachment(case, stream=upload.stream, filename=upload.filename, actor=current_user)
+    if not done:
+        return render_template("cases/new.html", form=form), 400
+    flash(_("Case %(ref)s was registered.", ref=case.reference), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
 
 
-@bp.route("/<int:case_id>")
+def _team_choices(case: Case) -> list[SelectChoice]:
+    return [
+        SelectChoice(t.id, t.name)
+        for t in db.session.scalars(sa.select(Team).where(Team.plan_id == case.plan_id))
+    ]
+
+
+@bp.get("/<int:case_id>")
 @login_required
 def detail(case_id: int) -> str:
     case = load_case(case_id)
@@ -122,10 +121,7 @@ def detail(case_id: int) -> str:
     docs = documents_of(Subject(None, case))
     conclusion = docs.get(DocumentKind.CONCLUSION)
     assign_form = AssignForm()
-    assign_form.team_id.choices = [
-        SelectChoice(t.id, t.name)
-        for t in db.session.scalars(sa.select(Team).where(Team.plan_id == case.plan_id))
-    ]
+    assign_form.team_id.choices = _team_choices(case)
     finding_form = CaseFindingForm()
     finding_form.criterion.choices = [SelectChoice("", _("Free-form (no criterion)"))] + [
         SelectChoice(str(c.id), f"{c.code} {c.text(str(current_user.language.value))}")
@@ -147,44 +143,35 @@ def detail(case_id: int) -> str:
         may_record=policy.can_record_findings(current_user, case.team),
         may_lead=policy.is_team_leader(current_user, case.team),
         may_see_names=policy.can_see_named_individuals(current_user, case.team, case.plan),
-        pdf_available=render.pdf_available(),
         assign_form=assign_form,
         finding_form=finding_form,
         evidence_form=EvidenceForm(),
         attachment_form=AttachmentForm(),
-        action_form=ActionForm(),
-        issue_form=IssueForm(),
-        plain_form=PlainForm(),
+        action_form=CorrectiveActionForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
-@bp.route("/<int:case_id>/assign", methods=["POST"])
+@bp.post("/<int:case_id>/assign")
 @login_required
 def assign(case_id: int) -> Response:
     case = load_case(case_id)
     if not policy.can_manage_cases(current_user, case.plan):
         abort(403)
     form = AssignForm()
-    form.team_id.choices = [
-        SelectChoice(t.id, t.name)
-        for t in db.session.scalars(sa.select(Team).where(Team.plan_id == case.plan_id))
-    ]
+    form.team_id.choices = _team_choices(case)
     back = url_for("cases.detail", case_id=case.id)
     if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash_form_errors(form)
         return redirect(back)
-    try:
+    with service_call() as done:
         services.assign(case, team=db.session.get(Team, form.team_id.data), actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("The case was assigned to %(team)s.", team=case.team.name), "success")
+    if done:
+        flash(_("The case was assigned to %(team)s.", team=case.team.name), "success")
     return redirect(back)
 
 
-@bp.route("/<int:case_id>/attachments", methods=["POST"])
+@bp.post("/<int:case_id>/attachments")
 @login_required
 def attach(case_id: int) -> Response:
     case = load_case(case_id)
@@ -193,27 +180,22 @@ def attach(case_id: int) -> Response:
         or policy.can_record_findings(current_user, case.team)
     ):
         abort(403)
-    back = url_for("cases.detail", case_id=case.id)
     if not AttachmentForm().validate_on_submit():
         abort(400)
     upload = request.files.get("attachment")
-    try:
+    with service_call() as done:
         item = services.add_attachment(
             case,
             stream=upload.stream if upload else None,  # type: ignore[arg-type]
             filename=upload.filename if upload else None,
             actor=current_user,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("The file %(name)s was added.", name=item.filename), "success")
-    return redirect(back)
+    if done:
+        flash(_("The file %(name)s was added.", name=item.filename), "success")
+    return redirect(url_for("cases.detail", case_id=case.id))
 
 
-@bp.route("/attachments/<int:attachment_id>")
+@bp.get("/attachments/<int:attachment_id>")
 @login_required
 def attachment(attachment_id: int) -> Response:
     item = db.get_or_404(CaseAttachment, attachment_id)
@@ -226,7 +208,7 @@ def attachment(attachment_id: int) -> Response:
     return response
 
 
-@bp.route("/<int:case_id>/findings", methods=["POST"])
+@bp.post("/<int:case_id>/findings")
 @login_required
 def save_finding(case_id: int) -> Response:
     case = load_case(case_id)
@@ -236,7 +218,7 @@ def save_finding(case_id: int) -> Response:
     form = CaseFindingForm()
     form.criterion.choices = [SelectChoice(form.criterion.data or "", "")]  # checked by the service
     if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash_form_errors(form)
         return redirect(back)
     finding = None
     if form.finding_id.data:
@@ -244,8 +226,8 @@ def save_finding(case_id: int) -> Response:
         finding = db.session.get(Finding, finding_id) if finding_id else None
         if finding is None or finding.case_id != case.id:
             abort(404)
-    try:
-        finding_services.save_case_finding(
+    with service_call(_("Saved.")):
+        services.save_finding(
             case,
             finding=finding,
             criterion_id=parse_id(form.criterion.data),
@@ -253,13 +235,7 @@ def save_finding(case_id: int) -> Response:
             severity=form.severity.data,
             text=form.text.data or "",
             named_individuals=form.named_individuals.data or "",
-            expected_version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+            expected_version=parse_id(form.version.data),
             actor=current_user,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("Saved."), "success")
     return redirect(back)

@@ -1,5 +1,5 @@
-"""Cases (vụ việc): intake, assignment to a team, attachments; findings and the
-conclusion go through the findings and documents services."""
+"""Cases (vụ việc): intake, assignment to a team, attachments, and the case's status as
+its findings are recorded and its conclusion issued (documents calls `mark_concluded`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from inspections.auth.models import User
 from inspections.cases.models import Case, CaseAttachment, CaseSource, CaseStatus
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
+from inspections.findings import services as findings
+from inspections.findings.models import Finding
 from inspections.plans.models import Plan
 from inspections.teams.models import Team
 from inspections.units.models import Unit
@@ -107,3 +109,37 @@ def add_attachment(case: Case, *, stream: IO[bytes], filename: str | None, actor
         after=snapshot(item, "filename", "content_type", "size_bytes", "sha256"),
     )
     return item
+
+
+def save_finding(
+    case: Case,
+    *,
+    finding: Finding | None = None,
+    criterion_id: int | None,
+    result: str,
+    severity: str = "none",
+    text: str = "",
+    named_individuals: str = "",
+    expected_version: int | None,
+    actor: User,
+) -> Finding:
+    """Record a finding of the case; the first one puts an assigned case under inspection."""
+    saved = findings.save_case_finding(
+        case,
+        finding=finding,
+        criterion_id=criterion_id,
+        result=result,
+        severity=severity,
+        text=text,
+        named_individuals=named_individuals,
+        expected_version=expected_version,
+        actor=actor,
+    )
+    if case.status == CaseStatus.ASSIGNED:
+        case.status = CaseStatus.INVESTIGATING
+    return saved
+
+
+def mark_concluded(case: Case) -> None:
+    """The case's conclusion was issued."""
+    case.status = CaseStatus.CONCLUDED

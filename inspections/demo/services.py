@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
 
 import sqlalchemy as sa
 
+from inspections.assignments.draw import PoolFilters, perform_draw
+from inspections.assignments.models import SurpriseDraw
+from inspections.assignments.services import assign
 from inspections.audit.services import record
 from inspections.auth.models import Role, User
 from inspections.auth.services import create_user, password_matches, set_password
@@ -15,10 +17,13 @@ from inspections.cases.models import Case, CaseSource
 from inspections.demo import data
 from inspections.extensions import db
 from inspections.findings.checklists import load_default_template
+from inspections.i18n import today
 from inspections.plans.models import Plan, PlanStatus, PlanTarget, TargetKind
+from inspections.plans.services import approve_plan, copy_plan
 from inspections.teams.models import Membership, Team, TeamKind, TeamRole
 from inspections.units.models import DivisionType, Unit, UnitContact, UnitKind
 from inspections.units.services import search_key
+from inspections.visits.models import Inspection
 
 MAIL_DOMAIN = "hanoi.example"  # RFC 2606: never a real mailbox
 
@@ -148,9 +153,7 @@ class _Loader:
         """Next year's plan, copied from the 2019 one and approved, so that the demo has a
         schedule that can still be proposed and approved today (a 2019 visit can no longer
         be announced 5 working days ahead)."""
-        from inspections.plans.services import approve_plan, copy_plan
-
-        year = date.today().year + 1
+        year = today().year + 1
         plan = db.session.scalar(sa.select(Plan).where(Plan.copied_from_id == source.id, Plan.year == year))
         if plan is not None:
             return plan
@@ -223,11 +226,6 @@ class _Loader:
     def load_assignments(self, plan: Plan, teams: dict[str, Team], users: dict[str, User]) -> None:
         """The joint team's 15 units and the public-service team's 28 drawn ones, through the
         real services (audited; the draw is seeded and verifiable)."""
-        from inspections.assignments.draw import PoolFilters, perform_draw
-        from inspections.assignments.models import SurpriseDraw
-        from inspections.assignments.services import assign
-        from inspections.visits.models import Inspection
-
         coordinator = users["coordinator"]
         by_kind = {t.kind: t for t in teams.values()}
         joint = by_kind[TeamKind.JOINT]

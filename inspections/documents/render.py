@@ -12,6 +12,10 @@ import logging
 from functools import lru_cache
 from typing import Any
 
+from docx import Document as Docx
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
 from flask import render_template
 
 log = logging.getLogger(__name__)
@@ -30,7 +34,7 @@ def pdf_available() -> bool:
 
 
 def pdf_bytes(content: dict[str, Any]) -> tuple[bytes, str]:
-    from weasyprint import HTML
+    from weasyprint import HTML  # here, not at the top: the app runs without Pango
 
     html = render_template("documents/official.html", c=content)
     data = HTML(string=html).write_pdf()
@@ -38,11 +42,6 @@ def pdf_bytes(content: dict[str, Any]) -> tuple[bytes, str]:
 
 
 def docx_bytes(content: dict[str, Any]) -> tuple[bytes, str]:
-    from docx import Document as Docx
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
     doc = Docx()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21)

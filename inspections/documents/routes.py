@@ -11,22 +11,38 @@ from inspections import policy
 from inspections.auth.models import Role
 from inspections.cases.models import Case
 from inspections.documents import bp, render
+from inspections.documents.content import content_of
+from inspections.documents.forms import IssueForm
 from inspections.documents.models import Document, DocumentKind
-from inspections.documents.services import Subject, content_of, generate_minutes, issue_conclusion
-from inspections.errors import DomainError
+from inspections.documents.services import generate_minutes, issue_conclusion
+from inspections.documents.storage import docx_of, pdf_of
 from inspections.extensions import db
-from inspections.files import storage_path
-from inspections.findings.forms import IssueForm, PlainForm
-from inspections.findings.loaders import load_case, load_visit
+from inspections.findings.subject import Subject
+from inspections.forms import ConfirmForm
 from inspections.visits.models import Visit
+from inspections.web import flash_form_errors, load_case, load_visit, service_call
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# The visit and case pages include templates/documents/_panel.html; they sit below this
+# feature and do not import it, so the panel asks this package through template globals.
+
+
+@bp.app_template_global()
+def pdf_available() -> bool:
+    return render.pdf_available()
+
+
+@bp.app_template_global()
+def conclusion_form() -> IssueForm:
+    return IssueForm()
 
 
 def _subject(kind: str, object_id: int) -> tuple[Subject, str]:
     if kind == "visit":
         visit = load_visit(object_id)
-        return Subject(visit, None), url_for("visits.detail", visit_id=visit.id)
+        return Subject(visit, None), url_for("findings.visit", visit_id=visit.id)
     case = load_case(object_id)
     return Subject(None, case), url_for("cases.detail", case_id=case.id)
 
@@ -58,68 +74,51 @@ def _leader_only(subject: Subject) -> None:
         abort(403)
 
 
-@bp.route("/<any(visit, case):kind>/<int:object_id>/minutes", methods=["POST"])
+@bp.post("/<any(visit, case):kind>/<int:object_id>/minutes")
 @login_required
 def minutes(kind: str, object_id: int) -> Response:
     subject, back = _subject(kind, object_id)
     _leader_only(subject)
-    if not PlainForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with service_call() as done:
         document = generate_minutes(subject, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
+    if not done:
         return redirect(back)
-    db.session.commit()
     flash(_("Minutes %(symbol)s are ready.", symbol=document.symbol), "success")
     return redirect(f"{back}#documents")
 
 
-@bp.route("/<any(visit, case):kind>/<int:object_id>/conclusion", methods=["POST"])
+@bp.post("/<any(visit, case):kind>/<int:object_id>/conclusion")
 @login_required
 def conclusion(kind: str, object_id: int) -> Response:
     subject, back = _subject(kind, object_id)
     _leader_only(subject)
     form = IssueForm()
     if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash_form_errors(form)
         return redirect(back)
-    try:
+    with service_call() as done:
         document = issue_conclusion(subject, actor=current_user, place=form.place.data.strip())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
+    if not done:
         return redirect(back)
-    db.session.commit()
-    flash(
-        _("Conclusion %(symbol)s was issued and sent to the unit.", symbol=document.symbol),
-        "success",
-    )
+    flash(_("Conclusion %(symbol)s was issued and sent to the unit.", symbol=document.symbol), "success")
     return redirect(f"{back}#documents")
 
 
-@bp.route("/<int:document_id>")
+@bp.get("/<int:document_id>")
 @login_required
 def show(document_id: int) -> str:
     document, subject = load_document(document_id)
-    return render_template(
-        "documents/show.html",
-        document=document,
-        c=content_of(document, subject),
-        pdf_available=render.pdf_available(),
-    )
+    return render_template("documents/show.html", document=document, c=content_of(document, subject))
 
 
-@bp.route("/<int:document_id>.pdf")
+@bp.get("/<int:document_id>.pdf")
 @login_required
 def pdf(document_id: int) -> Response:
     document, subject = load_document(document_id)
-    if document.pdf_sha256 and storage_path(document.pdf_sha256, "documents").exists():
-        data = storage_path(document.pdf_sha256, "documents").read_bytes()
-    elif render.pdf_available():
-        data, _digest = render.pdf_bytes(content_of(document, subject))
-    else:
+    data = pdf_of(document, subject)
+    if data is None:
         flash(
             _("PDF is not available on this server (the Pango library is missing). Use the DOCX version."),
             "error",
@@ -128,16 +127,15 @@ def pdf(document_id: int) -> Response:
     return send_file(io.BytesIO(data), mimetype="application/pdf", download_name=_name(document, "pdf"))
 
 
-@bp.route("/<int:document_id>.docx")
+@bp.get("/<int:document_id>.docx")
 @login_required
 def docx(document_id: int) -> Response:
     document, subject = load_document(document_id)
-    if document.docx_sha256 and storage_path(document.docx_sha256, "documents").exists():
-        data = storage_path(document.docx_sha256, "documents").read_bytes()
-    else:
-        data, _digest = render.docx_bytes(content_of(document, subject))
     return send_file(
-        io.BytesIO(data), mimetype=DOCX_TYPE, as_attachment=True, download_name=_name(document, "docx")
+        io.BytesIO(docx_of(document, subject)),
+        mimetype=DOCX_TYPE,
+        as_attachment=True,
+        download_name=_name(document, "docx"),
     )
 
 

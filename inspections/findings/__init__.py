@@ -1,4 +1,4 @@
-"""Checklists, findings and evidence."""
+"""Checklists, findings and evidence, and the team's visit page (/visits/<id>) that records them."""
 
 from flask import Blueprint
 

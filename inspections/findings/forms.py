@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
-    DateField,
     DecimalField,
     HiddenField,
     IntegerField,
@@ -59,30 +58,9 @@ class EvidenceForm(BaseForm):
     taken_ms = HiddenField()
 
 
-class VisitForm(BaseForm):
-    day = DateField(_l("Date"), validators=[InputRequired(message=_l("Choose a date."))])
-    slot = SelectField(
-        _l("Half-day"),
-        choices=[SelectChoice("morning", _l("Morning")), SelectChoice("afternoon", _l("Afternoon"))],
-    )
+class CorrectiveActionForm(BaseForm):
+    """A corrective action set on a non-compliant finding (the remediation feature saves it)."""
 
-
-class IssueForm(BaseForm):
-    place = StringField(
-        _l("Place"),
-        default="Hà Nội",
-        validators=[
-            DataRequired(message=_l("Give the place of issue.")),
-            Length(max=120, message=_l("At most 120 characters.")),
-        ],
-    )
-
-
-class PlainForm(BaseForm):
-    """A button that posts: the CSRF token only."""
-
-
-class ActionForm(BaseForm):
     description = TextAreaField(
         _l("What the unit must do"),
         validators=[

@@ -17,13 +17,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from inspections import files
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
-from inspections.cases.models import Case, CaseStatus
+from inspections.cases.models import Case
 from inspections.documents.models import Document, DocumentKind, DocumentStatus
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.findings import checklists
 from inspections.findings.models import Criterion, Evidence, Finding, FindingResult, Severity
-from inspections.visits.models import Visit, VisitStatus
+from inspections.visits.models import Visit
+from inspections.visits.services import mark_in_progress
 
 AUDITED = ("result", "severity", "text", "named_individuals", "criterion_id", "version")
 MAX_TEXT = 10_000
@@ -98,8 +99,7 @@ def save_visit_finding(
     finding = db.session.scalar(
         sa.select(Finding).where(Finding.visit_id == visit.id, Finding.criterion_id == criterion_id)
     )
-    if visit.status == VisitStatus.APPROVED:
-        visit.status = VisitStatus.IN_PROGRESS
+    mark_in_progress(visit)
     if finding is None:
         if expected_version:
             raise InvalidInput(_l("This finding no longer exists."))
@@ -188,7 +188,10 @@ def save_case_finding(
     expected_version: int | None,
     actor: User,
 ) -> Finding:
-    """A case finding: against a checklist criterion, or free-form with its own text."""
+    """A case finding: against a checklist criterion, or free-form with its own text.
+
+    The case's own status follows in `cases.services.save_finding`, which calls this.
+    """
     _ensure_open(case_id=case.id)
     result_value, severity_value = _clean(result, severity, text, named_individuals)
     if criterion_id is not None:
@@ -220,8 +223,6 @@ def save_case_finding(
         author_id=actor.id,
     )
     db.session.add(finding)
-    if case.status == CaseStatus.ASSIGNED:
-        case.status = CaseStatus.INVESTIGATING
     db.session.flush()
     record(
         "finding.create",

@@ -1,4 +1,7 @@
-"""Signed links in mail: what a unit contact does without a password, and the unit dashboard."""
+"""Signed links in mail: single-purpose, scoped to a unit, expiring, revocable, audited.
+
+The kernel the unit portal builds on; here only the admin's list of a unit's links.
+"""
 
 from flask import Blueprint
 

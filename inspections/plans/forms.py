@@ -62,7 +62,3 @@ class CopyForm(BaseForm):
             NumberRange(min=2000, max=2100, message=_l("A year between 2000 and 2100.")),
         ],
     )
-
-
-class ActionForm(BaseForm):
-    pass

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -7,11 +9,13 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from inspections import policy
-from inspections.errors import DomainError
 from inspections.extensions import db
+from inspections.forms import BaseForm, ConfirmForm
 from inspections.plans import bp
-from inspections.plans.forms import ActionForm, CopyForm, PlanForm, ReopenForm
+from inspections.plans.exports import plan_workbook
+from inspections.plans.forms import CopyForm, PlanForm, ReopenForm
 from inspections.plans.models import Plan, TargetKind
+from inspections.plans.progress import plan_progress, team_progress
 from inspections.plans.services import (
     approve_plan,
     close_plan,
@@ -20,16 +24,9 @@ from inspections.plans.services import (
     reopen_plan,
     update_plan,
 )
-from inspections.reports.services import plan_progress, team_progress
+from inspections.spreadsheets import XLSX_MIMETYPE
 from inspections.teams.models import Membership, Team
-
-
-def load_plan(plan_id: int) -> Plan:
-    """The plan, if the current user may see it; 404 otherwise (existence is not revealed)."""
-    plan = db.session.get(Plan, plan_id)
-    if plan is None or not policy.can_view_plan(current_user, plan):
-        abort(404)
-    return plan
+from inspections.web import flash_form_errors, load_plan, service_call
 
 
 def _managed_plan(plan_id: int) -> Plan:
@@ -39,7 +36,7 @@ def _managed_plan(plan_id: int) -> Plan:
     return plan
 
 
-@bp.route("/")
+@bp.get("/")
 @login_required
 def index() -> str:
     if not policy.can_view_plans(current_user):
@@ -54,7 +51,7 @@ def index() -> str:
     return render_template("plans/index.html", plans=plans, progress=plan_progress(plans))
 
 
-@bp.route("/<int:plan_id>")
+@bp.get("/<int:plan_id>")
 @login_required
 def detail(plan_id: int) -> str:
     plan = load_plan(plan_id)
@@ -74,7 +71,7 @@ def detail(plan_id: int) -> str:
         progress=plan_progress([plan])[plan.id],
         team_progress=team_progress(plan),
         can_manage=policy.can_manage_plan(current_user, plan),
-        action_form=ActionForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
         reopen_form=ReopenForm(formdata=None),
         copy_form=CopyForm(formdata=None, year=plan.year + 1),
     )
@@ -104,14 +101,9 @@ def new() -> str | WerkzeugResponse:
         abort(403)
     form = PlanForm()
     if form.validate_on_submit():
-        try:
+        with service_call(_("Plan created as a draft.")) as done:
             plan = create_plan(actor=current_user, year=form.year.data, **_plan_args(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Plan created as a draft."))
+        if done:
             return redirect(url_for("plans.detail", plan_id=plan.id))
     return render_template("plans/form.html", form=form, plan=None)
 
@@ -128,67 +120,55 @@ def edit(plan_id: int) -> str | WerkzeugResponse:
     )
     form.year.data = plan.year  # the year is the plan's identity; copy the plan for another year
     if form.validate_on_submit():
-        try:
+        with service_call(_("Plan saved.")) as done:
             update_plan(plan, actor=current_user, **_plan_args(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Plan saved."))
+        if done:
             return redirect(url_for("plans.detail", plan_id=plan.id))
     return render_template("plans/form.html", form=form, plan=plan)
 
 
-def _transition(plan_id: int, form_class: type, act, done: str) -> WerkzeugResponse:  # noqa: ANN001
+def _transition(plan_id: int, form: BaseForm, act: Callable[[Plan], None], done: str) -> WerkzeugResponse:
     plan = _managed_plan(plan_id)
-    form = form_class()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(url_for("plans.detail", plan_id=plan.id))
-    try:
-        result = act(plan, form)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("plans.detail", plan_id=plan.id))
-    db.session.commit()
-    flash(done)
-    target = result if isinstance(result, Plan) else plan
-    return redirect(url_for("plans.detail", plan_id=target.id))
+        flash_form_errors(form)
+    else:
+        with service_call(done):
+            act(plan)
+    return redirect(url_for("plans.detail", plan_id=plan.id))
 
 
-@bp.route("/<int:plan_id>/approve", methods=["POST"])
+@bp.post("/<int:plan_id>/approve")
 @login_required
 def approve(plan_id: int) -> WerkzeugResponse:
     return _transition(
         plan_id,
-        ActionForm,
-        lambda p, f: approve_plan(p, actor=current_user),
+        ConfirmForm(),
+        lambda plan: approve_plan(plan, actor=current_user),
         _("Plan approved: its targets are locked."),
     )
 
 
-@bp.route("/<int:plan_id>/reopen", methods=["POST"])
+@bp.post("/<int:plan_id>/reopen")
 @login_required
 def reopen(plan_id: int) -> WerkzeugResponse:
+    form = ReopenForm()
     return _transition(
         plan_id,
-        ReopenForm,
-        lambda p, f: reopen_plan(p, actor=current_user, reason=f.reason.data),
+        form,
+        lambda plan: reopen_plan(plan, actor=current_user, reason=form.reason.data),
         _("Plan reopened as a draft."),
     )
 
 
-@bp.route("/<int:plan_id>/close", methods=["POST"])
+@bp.post("/<int:plan_id>/close")
 @login_required
 def close(plan_id: int) -> WerkzeugResponse:
-    return _transition(plan_id, ActionForm, lambda p, f: close_plan(p, actor=current_user), _("Plan closed."))
+    return _transition(
+        plan_id, ConfirmForm(), lambda plan: close_plan(plan, actor=current_user), _("Plan closed.")
+    )
 
 
-@bp.route("/<int:plan_id>/copy", methods=["POST"])
+@bp.post("/<int:plan_id>/copy")
 @login_required
 def copy(plan_id: int) -> WerkzeugResponse:
     if not policy.can_manage_plans(current_user):
@@ -198,26 +178,17 @@ def copy(plan_id: int) -> WerkzeugResponse:
     if not form.validate_on_submit():
         flash(_("Enter the year."), "error")
         return redirect(url_for("plans.detail", plan_id=plan.id))
-    try:
+    with service_call(_("New draft plan copied from %(title)s.", title=plan.title)) as done:
         new_plan = copy_plan(plan, actor=current_user, year=form.year.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for("plans.detail", plan_id=plan.id))
-    db.session.commit()
-    flash(_("New draft plan copied from %(title)s.", title=plan.title))
-    return redirect(url_for("plans.detail", plan_id=new_plan.id))
+    return redirect(url_for("plans.detail", plan_id=new_plan.id if done else plan.id))
 
 
-@bp.route("/<int:plan_id>/export.xlsx")
+@bp.get("/<int:plan_id>/export.xlsx")
 @login_required
 def export(plan_id: int) -> Response:
-    from inspections.reports.exports import plan_workbook
-
     plan = load_plan(plan_id)
-    data = plan_workbook(plan, viewer=current_user)
     return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        plan_workbook(plan, viewer=current_user),
+        mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": f"attachment; filename=plan-{plan.id}.xlsx"},
     )

@@ -1,4 +1,5 @@
-"""Plans: create, edit, approve (targets lock), reopen with a reason, close, copy."""
+"""Plans: create, edit, approve (targets lock), in progress from the first fixed visit, reopen
+with a reason, close, copy."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
+from inspections.labels import label
 from inspections.plans.models import Plan, PlanStatus, PlanTarget, TargetKind
 
 _FIELDS = (
@@ -150,7 +152,7 @@ def update_plan(
 def _transition(
     plan: Plan,
     *,
-    actor: User,
+    actor: User | None,
     to: PlanStatus,
     allowed_from: tuple[PlanStatus, ...],
     action: str,
@@ -174,14 +176,21 @@ def _transition(
 
 
 def _status_label(status: PlanStatus) -> str:
-    from inspections.labels import label
-
     return label(status).lower()
 
 
 def approve_plan(plan: Plan, *, actor: User) -> None:
     _transition(
         plan, actor=actor, to=PlanStatus.APPROVED, allowed_from=(PlanStatus.DRAFT,), action="plan.approve"
+    )
+
+
+def start_plan(plan: Plan, *, actor: User | None = None) -> None:
+    """An approved plan is in progress once its first visit is fixed; later ones change nothing."""
+    if plan.status != PlanStatus.APPROVED:
+        return
+    _transition(
+        plan, actor=actor, to=PlanStatus.IN_PROGRESS, allowed_from=(PlanStatus.APPROVED,), action="plan.start"
     )
 
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import DateField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from inspections.forms import BaseForm
 
@@ -24,4 +24,13 @@ class ReturnForm(BaseForm):
             DataRequired(message=_l("Give the reason for returning the report.")),
             Length(max=4000, message=_l("At most 4000 characters.")),
         ],
+    )
+
+
+class DecisionForm(BaseForm):
+    """A coordinator's answer to a request for more time (grant or refuse: the button)."""
+
+    granted_on = DateField(_l("New due date"), validators=[Optional()])
+    note = TextAreaField(
+        _l("Note to the unit"), validators=[Length(max=4000, message=_l("At most 4000 characters."))]
     )

@@ -42,3 +42,38 @@ class CorrectiveAction(db.Model):
 
     finding: Mapped[Finding] = relationship()
     unit: Mapped[Unit] = relationship()
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class ExtensionRequest(db.Model):
+    """The unit asks for more time on a corrective action; a coordinator decides."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (
+        sa.CheckConstraint("requested_on > old_due_on", name="later_than_due"),
+        sa.CheckConstraint("status <> 'granted' OR granted_on IS NOT NULL", name="granted_has_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("corrective_actions.id", ondelete="CASCADE"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    old_due_on: Mapped[date]
+    requested_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[ExtensionStatus] = mapped_column(
+        str_enum(ExtensionStatus), default=ExtensionStatus.PENDING
+    )
+    contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit_contacts.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    granted_on: Mapped[date | None]
+    decision_note: Mapped[str | None] = mapped_column(sa.Text)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

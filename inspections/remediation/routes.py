@@ -1,24 +1,24 @@
+"""Corrective actions (set, reported on, accepted or returned) and the coordinator's
+decisions on requests for more time."""
+
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from inspections import policy
-from inspections.errors import DomainError
 from inspections.extensions import db
-from inspections.findings.forms import ActionForm, PlainForm
+from inspections.findings.forms import CorrectiveActionForm
 from inspections.findings.loaders import load_finding
+from inspections.forms import ConfirmForm
 from inspections.remediation import bp, services
-from inspections.remediation.forms import ReportForm, ReturnForm
-from inspections.remediation.models import CorrectiveAction
-from inspections.web import next_path
-
-
-def _back(default: str) -> str:
-    return next_path(default)
+from inspections.remediation.forms import DecisionForm, ReportForm, ReturnForm
+from inspections.remediation.models import CorrectiveAction, ExtensionRequest, ExtensionStatus
+from inspections.web import flash_form_errors, next_path, service_call
 
 
 def _load_action(action_id: int) -> CorrectiveAction:
@@ -28,19 +28,15 @@ def _load_action(action_id: int) -> CorrectiveAction:
     return action
 
 
-def _done(message: str, back: str) -> Response:
-    db.session.commit()
-    flash(message, "success")
-    return redirect(back)
+def _leader_action(action_id: int) -> CorrectiveAction:
+    action = _load_action(action_id)
+    _finding, subject = load_finding(action.finding_id)
+    if not policy.is_team_leader(current_user, subject.team):
+        abort(403)
+    return action
 
 
-def _refused(exc: DomainError, back: str) -> Response:
-    db.session.rollback()
-    flash(str(exc.message), "error")
-    return redirect(back)
-
-
-@bp.route("/")
+@bp.get("/")
 @login_required
 def index() -> str:
     actions = db.session.scalars(
@@ -60,22 +56,22 @@ def index() -> str:
         verifiable=verifiable,
         report_form=ReportForm(),
         return_form=ReturnForm(),
-        plain_form=PlainForm(),
+        confirm_form=ConfirmForm(),
     )
 
 
-@bp.route("/finding/<int:finding_id>", methods=["POST"])
+@bp.post("/finding/<int:finding_id>")
 @login_required
 def create(finding_id: int) -> Response:
     finding, subject = load_finding(finding_id)
     if not policy.is_team_leader(current_user, subject.team):
         abort(403)
-    back = _back(url_for("remediation.index"))
-    form = ActionForm()
+    back = next_path(url_for("remediation.index"))
+    form = CorrectiveActionForm()
     if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash_form_errors(form)
         return redirect(back)
-    try:
+    with service_call(_("The corrective action was added.")):
         services.add_action(
             finding,
             description=form.description.data,
@@ -83,12 +79,10 @@ def create(finding_id: int) -> Response:
             unit_id=subject.unit.id,
             actor=current_user,
         )
-    except DomainError as exc:
-        return _refused(exc, back)
-    return _done(_("The corrective action was added."), back)
+    return redirect(back)
 
 
-@bp.route("/<int:action_id>/report", methods=["POST"])
+@bp.post("/<int:action_id>/report")
 @login_required
 def report(action_id: int) -> Response:
     action = _load_action(action_id)
@@ -97,48 +91,101 @@ def report(action_id: int) -> Response:
     back = url_for("remediation.index")
     form = ReportForm()
     if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash_form_errors(form)
         return redirect(back)
-    try:
+    with service_call(_("Your report was sent to the inspection team.")):
         services.report(action, text=form.text.data, actor=current_user)
-    except DomainError as exc:
-        return _refused(exc, back)
-    return _done(_("Your report was sent to the inspection team."), back)
+    return redirect(back)
 
 
-def _leader_action(action_id: int) -> CorrectiveAction:
-    action = _load_action(action_id)
-    _finding, subject = load_finding(action.finding_id)
-    if not policy.is_team_leader(current_user, subject.team):
-        abort(403)
-    return action
-
-
-@bp.route("/<int:action_id>/accept", methods=["POST"])
+@bp.post("/<int:action_id>/accept")
 @login_required
 def accept(action_id: int) -> Response:
     action = _leader_action(action_id)
-    back = _back(url_for("remediation.index"))
-    if not PlainForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with service_call(_("The report was accepted.")):
         services.accept(action, actor=current_user)
-    except DomainError as exc:
-        return _refused(exc, back)
-    return _done(_("The report was accepted."), back)
+    return redirect(next_path(url_for("remediation.index")))
 
 
-@bp.route("/<int:action_id>/return", methods=["POST"])
+@bp.post("/<int:action_id>/return")
 @login_required
 def return_report(action_id: int) -> Response:
     action = _leader_action(action_id)
-    back = _back(url_for("remediation.index"))
+    back = next_path(url_for("remediation.index"))
     form = ReturnForm()
     if not form.validate_on_submit():
-        flash(next(iter(form.errors.values()))[0], "error")
+        flash_form_errors(form)
         return redirect(back)
-    try:
+    with service_call(_("The report was returned to the unit.")):
         services.return_report(action, reason=form.reason.data, actor=current_user)
-    except DomainError as exc:
-        return _refused(exc, back)
-    return _done(_("The report was returned to the unit."), back)
+    return redirect(back)
+
+
+# --- the coordinator decides on requests for more time --------------------------------------
+
+
+def _require_decider() -> None:
+    if not policy.can_decide_extensions(current_user):
+        abort(403)
+
+
+@bp.get("/extensions/")
+@login_required
+def extensions() -> str:
+    _require_decider()
+    requests = db.session.scalars(
+        policy.visible_extension_requests(current_user)
+        .order_by((ExtensionRequest.status == ExtensionStatus.PENDING).desc(), ExtensionRequest.id.desc())
+        .limit(200)
+    ).all()
+    actions = {r.action_id: db.session.get(CorrectiveAction, r.action_id) for r in requests}
+    return render_template(
+        "remediation/extensions.html", requests=requests, actions=actions, form=DecisionForm()
+    )
+
+
+@bp.post("/extensions/<int:request_id>/decide")
+@login_required
+def decide(request_id: int) -> Response:
+    _require_decider()
+    req = db.session.scalar(
+        policy.visible_extension_requests(current_user).where(ExtensionRequest.id == request_id)
+    )
+    if req is None:
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("remediation.extensions"))
+    with service_call(_("The decision was recorded and sent to the unit.")):
+        services.decide_extension(
+            req,
+            grant=request.form.get("decision") == "grant",
+            actor=current_user,
+            granted_on=form.granted_on.data,
+            note=form.note.data or "",
+        )
+    return redirect(url_for("remediation.extensions"))
+
+
+# --- the old addresses of the coordinator's pages (bookmarked): 308 to the new ones ----------
+
+
+def extensions_moved() -> Response:
+    return redirect(url_for("remediation.extensions"), 308)
+
+
+def decide_moved(request_id: int) -> Response:
+    return redirect(url_for("remediation.decide", request_id=request_id), 308)
+
+
+@bp.record_once
+def _serve_old_addresses(state: BlueprintSetupState) -> None:
+    """Outside the blueprint's /actions prefix, so added to the app itself. A redirect
+    reveals nothing: the page it leads to asks for the login."""
+    state.app.add_url_rule("/extensions/", "remediation.extensions_moved", extensions_moved)
+    state.app.add_url_rule(
+        "/extensions/<int:request_id>/decide", "remediation.decide_moved", decide_moved, methods=["POST"]
+    )

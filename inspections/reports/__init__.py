@@ -1,4 +1,4 @@
-"""Home pages per persona, dashboards and progress."""
+"""Home pages per persona and dashboards (a plan's progress is counted in `plans.progress`)."""
 
 from flask import Blueprint
 

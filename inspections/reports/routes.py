@@ -8,13 +8,13 @@ from inspections import policy
 from inspections.auth.models import Role
 from inspections.extensions import db
 from inspections.plans.models import Plan, PlanStatus
+from inspections.plans.progress import plan_progress, team_progress
 from inspections.remediation.models import ActionStatus, CorrectiveAction
 from inspections.reports import bp
-from inspections.reports.services import plan_progress, team_progress
 from inspections.visits.models import Inspection
 
 
-@bp.route("/")
+@bp.get("/")
 @login_required
 def home() -> str:
     if current_user.role == Role.UNIT_CONTACT:

@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from inspections.forms import BaseForm
-from inspections.visits.models import DayKind, Slot
+from inspections.visits.models import Slot
 
 
 class ProposeForm(BaseForm):
@@ -35,29 +35,6 @@ class MoveForm(BaseForm):
         _l("Reason (needed when the move breaks a scheduling goal)"),
         validators=[Optional(), Length(max=500, message=_l("At most %(max)d characters."))],
     )
-
-
-class ApproveForm(BaseForm):
-    pass
-
-
-class FeedForm(BaseForm):
-    pass
-
-
-class CalendarDayForm(BaseForm):
-    day = DateField(
-        _l("Date"), validators=[InputRequired(message=_l("Enter a date."))], render_kw={"type": "date"}
-    )
-    kind = SelectField(
-        _l("Kind"),
-        choices=[
-            SelectChoice(DayKind.DAY_OFF.value, _l("Extra day off")),
-            SelectChoice(DayKind.WORKING_DAY.value, _l("Swapped working day")),
-        ],
-        validators=[DataRequired(message=_l("Choose a kind."))],
-    )
-    note = StringField(_l("Note"), validators=[Length(max=255, message=_l("At most %(max)d characters."))])
 
 
 class GapForm(BaseForm):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from inspections.workdays import WorkCalendar
+from inspections.workdays.calendar import WorkCalendar
 
 MORNING = "morning"
 AFTERNOON = "afternoon"

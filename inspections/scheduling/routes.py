@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -11,39 +9,33 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from inspections import policy
-from inspections.errors import DomainError
 from inspections.extensions import db
+from inspections.forms import ConfirmForm
+from inspections.i18n import today
 from inspections.plans.models import Plan
-from inspections.scheduling import bp, feeds, services, views
-from inspections.scheduling.forms import (
-    ApproveForm,
-    BlackoutForm,
-    CalendarDayForm,
-    FeedForm,
-    GapForm,
-    MoveForm,
-    ProposeForm,
+from inspections.scheduling import bp, feeds, views
+from inspections.scheduling.constraints import (
+    add_unit_blackout,
+    cross_team_gap,
+    plan_blackouts,
+    plan_units,
+    set_cross_team_gap,
 )
-from inspections.scheduling.labels import GOALS, describe
-from inspections.scheduling.models import ProposalItem, ProposalStatus, ScheduleProposal, UnitBlackout
+from inspections.scheduling.forms import BlackoutForm, GapForm, MoveForm, ProposeForm
+from inspections.scheduling.labels import describe
+from inspections.scheduling.models import ProposalItem, ProposalStatus, ScheduleProposal
 from inspections.scheduling.services import (
     ACTIVE,
-    SoftGoalBroken,
-    add_unit_blackout,
     approve_proposal,
-    cross_team_gap,
     fixed_visit,
     latest_proposal,
     move_item,
     request_proposal,
-    set_calendar_day,
-    set_cross_team_gap,
-    today_local,
     visit_placement,
 )
 from inspections.teams.models import Team
-from inspections.units.models import Unit
-from inspections.visits.models import CalendarDay, DayKind, Inspection, InspectionStatus, Slot, Visit
+from inspections.visits.models import Inspection, InspectionStatus, Slot, Visit
+from inspections.web import flash_form_errors, send_task, service_call
 
 
 def load_schedulable_plan(plan_id: int) -> Plan:
@@ -73,7 +65,7 @@ def _entries(plan: Plan, proposal: ScheduleProposal | None) -> list[views.Entry]
     return entries
 
 
-@bp.route("/plans/<int:plan_id>/schedule")
+@bp.get("/plans/<int:plan_id>/schedule")
 @login_required
 def schedule(plan_id: int) -> str:
     plan = load_schedulable_plan(plan_id)
@@ -102,83 +94,50 @@ def schedule(plan_id: int) -> str:
         week=week,
         days=views.by_day(team_entries),
         items=sorted((e for e in entries if e.item is not None), key=lambda e: (e.inspection.team_id, e.day)),
-        propose_form=ProposeForm(formdata=None, notice_on=today_local()),
-        approve_form=ApproveForm(formdata=None),
+        propose_form=ProposeForm(formdata=None, notice_on=today()),
+        confirm_form=ConfirmForm(formdata=None),
         move_form=MoveForm(formdata=None),
         gap_form=GapForm(formdata=None, cross_team_gap_days=cross_team_gap(plan)),
         blackout_form=_blackout_form(plan, formdata=None),
-        blackouts=_blackouts(plan),
+        blackouts=plan_blackouts(plan),
     )
-
-
-def _plan_units(plan: Plan) -> list[SelectChoice]:
-    return [
-        SelectChoice(unit_id, name)
-        for unit_id, name in db.session.execute(
-            sa.select(Unit.id, Unit.name)
-            .where(Unit.id.in_(sa.select(Inspection.unit_id).where(Inspection.plan_id == plan.id)))
-            .order_by(Unit.name)
-        ).tuples()
-    ]
 
 
 def _blackout_form(plan: Plan, **kwargs: object) -> BlackoutForm:
     form = BlackoutForm(**kwargs)
-    form.unit_id.choices = _plan_units(plan)
+    form.unit_id.choices = [SelectChoice(unit_id, name) for unit_id, name in plan_units(plan)]
     return form
 
 
-def _blackouts(plan: Plan) -> list[tuple[UnitBlackout, str]]:
-    return list(
-        db.session.execute(
-            sa.select(UnitBlackout, Unit.name)
-            .join(Unit, Unit.id == UnitBlackout.unit_id)
-            .where(
-                UnitBlackout.unit_id.in_(sa.select(Inspection.unit_id).where(Inspection.plan_id == plan.id))
-            )
-            .order_by(UnitBlackout.day)
-        ).tuples()
-    )
-
-
-@bp.route("/plans/<int:plan_id>/schedule/settings", methods=["POST"])
+@bp.post("/plans/<int:plan_id>/schedule/settings")
 @login_required
 def settings(plan_id: int) -> BaseResponse:
     plan = load_schedulable_plan(plan_id)
     form = GapForm()
     if form.validate():
-        set_cross_team_gap(plan, days=form.cross_team_gap_days.data, actor=current_user)
-        db.session.commit()
-        flash(_("The scheduling settings were saved."), "info")
+        with service_call(_("The scheduling settings were saved.")):
+            set_cross_team_gap(plan, days=form.cross_team_gap_days.data, actor=current_user)
     else:
-        for errors in form.errors.values():
-            flash(str(errors[0]), "error")
+        flash_form_errors(form)
     return redirect(url_for(".schedule", plan_id=plan.id))
 
 
-@bp.route("/plans/<int:plan_id>/schedule/blackouts", methods=["POST"])
+@bp.post("/plans/<int:plan_id>/schedule/blackouts")
 @login_required
 def add_blackout(plan_id: int) -> BaseResponse:
     plan = load_schedulable_plan(plan_id)
     form = _blackout_form(plan)
     if not form.validate():
-        for errors in form.errors.values():
-            flash(str(errors[0]), "error")
+        flash_form_errors(form)
         return redirect(url_for(".schedule", plan_id=plan.id))
-    try:
+    with service_call(_("The unit's unavailable day was saved.")):
         add_unit_blackout(
             plan, unit_id=form.unit_id.data, day=form.day.data, note=form.note.data or "", actor=current_user
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for(".schedule", plan_id=plan.id))
-    db.session.commit()
-    flash(_("The unit's unavailable day was saved."), "info")
     return redirect(url_for(".schedule", plan_id=plan.id))
 
 
-@bp.route("/plans/<int:plan_id>/schedule/progress")
+@bp.get("/plans/<int:plan_id>/schedule/progress")
 @login_required
 def progress(plan_id: int) -> dict[str, object]:
     plan = load_schedulable_plan(plan_id)
@@ -188,7 +147,7 @@ def progress(plan_id: int) -> dict[str, object]:
     return {"status": proposal.status.value, "progress": proposal.progress}
 
 
-@bp.route("/plans/<int:plan_id>/schedule/propose", methods=["POST"])
+@bp.post("/plans/<int:plan_id>/schedule/propose")
 @login_required
 def propose(plan_id: int) -> BaseResponse:
     plan = load_schedulable_plan(plan_id)
@@ -196,19 +155,14 @@ def propose(plan_id: int) -> BaseResponse:
     if not form.validate():
         flash(_("Check the date."), "error")
         return redirect(url_for(".schedule", plan_id=plan.id))
-    try:
+    with service_call(_("The schedule is being proposed.")) as done:
         proposal = request_proposal(plan, actor=current_user, notice_on=form.notice_on.data)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for(".schedule", plan_id=plan.id))
-    db.session.commit()
-    current_app.extensions["celery"].send_task("scheduling.propose", args=[proposal.id])
-    flash(_("The schedule is being proposed."), "info")
+    if done:
+        send_task("scheduling.propose", proposal.id)
     return redirect(url_for(".schedule", plan_id=plan.id))
 
 
-@bp.route("/schedule/items/<int:item_id>/move", methods=["POST"])
+@bp.post("/schedule/items/<int:item_id>/move")
 @login_required
 def move(item_id: int) -> BaseResponse:
     item = db.session.get(ProposalItem, item_id)
@@ -218,10 +172,9 @@ def move(item_id: int) -> BaseResponse:
     form = MoveForm()
     back = url_for(".schedule", plan_id=plan.id, team=item.inspection.team_id)
     if not form.validate():
-        for errors in form.errors.values():
-            flash(str(errors[0]), "error")
+        flash_form_errors(form)
         return redirect(back)
-    try:
+    with service_call(_("The visit was moved.")):
         move_item(
             item,
             day=form.day.data,
@@ -229,44 +182,29 @@ def move(item_id: int) -> BaseResponse:
             actor=current_user,
             reason=form.reason.data or "",
         )
-    except SoftGoalBroken as exc:
-        db.session.rollback()
-        goals = ", ".join(str(GOALS[g]) for g in exc.goals)
-        flash(f"{exc.message} ({goals})", "error")
-        return redirect(back)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(back)
-    db.session.commit()
-    flash(_("The visit was moved."), "info")
     return redirect(back)
 
 
-@bp.route("/schedule/proposals/<int:proposal_id>/approve", methods=["POST"])
+@bp.post("/schedule/proposals/<int:proposal_id>/approve")
 @login_required
 def approve(proposal_id: int) -> BaseResponse:
     proposal = db.session.get(ScheduleProposal, proposal_id)
     if proposal is None:
         abort(404)
     plan = load_schedulable_plan(proposal.plan_id)
-    if not ApproveForm().validate():
+    if not ConfirmForm().validate():
         abort(400)
-    try:
+    with service_call() as done:
         visits = approve_proposal(proposal, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return redirect(url_for(".schedule", plan_id=plan.id))
-    db.session.commit()
-    flash(_("The schedule was approved: %(n)d visits fixed.", n=len(visits)), "info")
+    if done:
+        flash(_("The schedule was approved: %(n)d visits fixed.", n=len(visits)), "success")
     return redirect(url_for(".schedule", plan_id=plan.id))
 
 
 # --- personal calendar and feed -----------------------------------------------------------
 
 
-@bp.route("/calendar")
+@bp.get("/calendar")
 @login_required
 def my_calendar() -> str:
     visits = db.session.scalars(
@@ -274,8 +212,7 @@ def my_calendar() -> str:
         .options(selectinload(Visit.inspection).selectinload(Inspection.unit))
         .order_by(Visit.starts_at)
     ).all()
-    today = today_local()
-    month = views.parse_month(request.args.get("month"), today)
+    month = views.parse_month(request.args.get("month"), today())
     entries = [views.Entry(visit_placement(v).day, v.slot, v.inspection, visit=v) for v in visits]
     return render_template(
         "scheduling/my_calendar.html",
@@ -286,34 +223,34 @@ def my_calendar() -> str:
         grid=views.month_grid(month.year, month.month),
         days=views.by_day(entries),
         feed=feeds.active_feed(current_user),
-        feed_form=FeedForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
     )
 
 
-@bp.route("/calendar/feed", methods=["POST"])
+@bp.post("/calendar/feed")
 @login_required
 def new_feed() -> BaseResponse:
-    if not FeedForm().validate():
+    if not ConfirmForm().validate():
         abort(400)
-    token = feeds.new_feed(current_user)
-    db.session.commit()
-    url = url_for(".feed", token=token, _external=True)
-    flash(_("Your calendar feed address (keep it secret): %(url)s", url=url), "info")
+    with service_call() as done:
+        token = feeds.new_feed(current_user)
+    if done:
+        url = url_for(".feed", token=token, _external=True)
+        flash(_("Your calendar feed address (keep it secret): %(url)s", url=url), "info")
     return redirect(url_for(".my_calendar"))
 
 
-@bp.route("/calendar/feed/revoke", methods=["POST"])
+@bp.post("/calendar/feed/revoke")
 @login_required
 def revoke_feed() -> BaseResponse:
-    if not FeedForm().validate():
+    if not ConfirmForm().validate():
         abort(400)
-    feeds.revoke_feed(current_user)
-    db.session.commit()
-    flash(_("The calendar feed address no longer works."), "info")
+    with service_call(_("The calendar feed address no longer works.")):
+        feeds.revoke_feed(current_user)
     return redirect(url_for(".my_calendar"))
 
 
-@bp.route("/calendar/feed/<token>.ics")
+@bp.get("/calendar/feed/<token>.ics")
 def feed(token: str) -> Response:
     user = feeds.feed_owner(token)
     if user is None:
@@ -325,44 +262,3 @@ def feed(token: str) -> Response:
     ).all()
     body = feeds.ics(list(visits), name=_("Inspection visits"))
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})
-
-
-# --- admin: the working-day calendar's exceptions -------------------------------------------
-
-
-@bp.route("/admin/calendar", methods=["GET", "POST"])
-@login_required
-def work_calendar() -> str | BaseResponse:
-    if not policy.can_manage_work_calendar(current_user):
-        abort(403)
-    form = CalendarDayForm()
-    if form.validate_on_submit():
-        set_calendar_day(
-            day=form.day.data, kind=DayKind(form.kind.data), note=form.note.data or "", actor=current_user
-        )
-        db.session.commit()
-        flash(_("The calendar was updated."), "info")
-        return redirect(url_for(".work_calendar"))
-    days = db.session.scalars(sa.select(CalendarDay).order_by(CalendarDay.day.desc())).all()
-    return render_template(
-        "scheduling/work_calendar.html", form=form, days=days, delete_form=FeedForm(formdata=None)
-    )
-
-
-@bp.route("/admin/calendar/<day>/delete", methods=["POST"])
-@login_required
-def delete_calendar_day(day: str) -> BaseResponse:
-    if not policy.can_manage_work_calendar(current_user):
-        abort(403)
-    if not FeedForm().validate():
-        abort(400)
-    try:
-        row = db.session.get(CalendarDay, date.fromisoformat(day))
-    except ValueError:
-        abort(404)
-    if row is None:
-        abort(404)
-    services.delete_calendar_day(row, actor=current_user)
-    db.session.commit()
-    flash(_("The calendar was updated."), "info")
-    return redirect(url_for(".work_calendar"))

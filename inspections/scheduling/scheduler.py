@@ -16,6 +16,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from datetime import date
 
 from inspections.scheduling.problem import (
     ABSENCE,
@@ -364,7 +365,7 @@ def soft_goal_breaks(
         p.day for i, p in mates if moved.district_id is not None and i.district_id == moved.district_id
     ]
 
-    def near(day) -> bool:  # noqa: ANN001
+    def near(day: date) -> bool:
         return any(abs(cal.working_days_between(day, other)) <= NEARBY_DAYS for other in same_district)
 
     if same_district and near(old.day) and not near(new.day):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import LazyString
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -20,11 +21,14 @@ from inspections.audit.services import record
 from inspections.auth.models import User
 from inspections.db import utcnow
 from inspections.errors import Conflict, InvalidInput
+from inspections.events import VisitApproved, publish
 from inspections.extensions import db
+from inspections.i18n import local_day, today
 from inspections.plans.models import Plan
+from inspections.scheduling.constraints import cross_team_gap
+from inspections.scheduling.labels import GOALS, describe
 from inspections.scheduling.models import (
     MemberAbsence,
-    PlanScheduleSettings,
     ProposalItem,
     ProposalStatus,
     ScheduleProposal,
@@ -34,52 +38,29 @@ from inspections.scheduling.problem import Infeasible, InspectionSpec, Issue, Pl
 from inspections.scheduling.scheduler import propose, soft_goal_breaks
 from inspections.scheduling.validator import validate
 from inspections.teams.models import Team
-from inspections.visits.models import (
-    CalendarDay,
-    DayKind,
-    Inspection,
-    InspectionKind,
-    InspectionStatus,
-    Slot,
-    Visit,
-    VisitStatus,
-)
-from inspections.workdays import load_calendar
+from inspections.visits.models import Inspection, InspectionKind, InspectionStatus, Slot, Visit, VisitStatus
+from inspections.visits.services import visit_times
+from inspections.workdays.calendar import load_calendar
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
-SLOT_HOURS = {Slot.MORNING: (time(8, 0), time(11, 30)), Slot.AFTERNOON: (time(13, 30), time(17, 0))}
 ACTIVE = (ProposalStatus.QUEUED, ProposalStatus.RUNNING)
-DEFAULT_CROSS_TEAM_GAP = 1
 log = logging.getLogger(__name__)
 
 
 class SoftGoalBroken(InvalidInput):
-    """A move breaks a soft goal: allowed with a reason."""
+    """A move breaks a soft goal: allowed with a reason. The message names the goals."""
 
-    def __init__(self, message: object, goals: list[str]) -> None:
-        super().__init__(message)
+    def __init__(self, goals: list[str]) -> None:
+        super().__init__(LazyString(_soft_goals_message, goals))
         self.goals = goals
 
 
-def today_local() -> date:
-    return datetime.now(LOCAL).date()
-
-
-def visit_times(day: date, slot: Slot) -> tuple[datetime, datetime]:
-    start, end = SLOT_HOURS[slot]
-    return (
-        datetime.combine(day, start, LOCAL).astimezone(UTC),
-        datetime.combine(day, end, LOCAL).astimezone(UTC),
-    )
+def _soft_goals_message(goals: list[str]) -> str:
+    names = ", ".join(str(GOALS[g]) for g in goals)
+    return f"{_('This move breaks a scheduling goal; give a reason to keep it.')} ({names})"
 
 
 def visit_placement(visit: Visit) -> Placement:
-    return Placement(visit.starts_at.astimezone(LOCAL).date(), str(visit.slot))
-
-
-def cross_team_gap(plan: Plan) -> int:
-    settings = db.session.get(PlanScheduleSettings, plan.id)
-    return settings.cross_team_gap_days if settings else DEFAULT_CROSS_TEAM_GAP
+    return Placement(local_day(visit.starts_at), str(visit.slot))
 
 
 def fixed_visit(inspection: Inspection) -> Visit | None:
@@ -165,7 +146,7 @@ def request_proposal(
         status=ProposalStatus.QUEUED,
         progress=0,
         seed=secrets.randbelow(2**31) if seed is None else seed,
-        notice_on=notice_on or today_local(),
+        notice_on=notice_on or today(),
         reasons=[],
         requested_by_id=actor.id if actor else None,
     )
@@ -289,8 +270,6 @@ def _placements(proposal: ScheduleProposal, problem: Problem) -> dict[int, Place
 
 
 def _describe(issues: list[Issue], problem: Problem) -> str:
-    from inspections.scheduling.labels import describe
-
     return "; ".join(describe(reason_row(problem, i)) for i in issues[:5])
 
 
@@ -311,7 +290,7 @@ def move_item(item: ProposalItem, *, day: date, slot: Slot, actor: User, reason:
     goals = soft_goal_breaks(problem, placements, item.inspection_id, new)
     reason = reason.strip()
     if goals and not reason:
-        raise SoftGoalBroken(_l("This move breaks a scheduling goal; give a reason to keep it."), goals)
+        raise SoftGoalBroken(goals)
     before = {"day": item.day, "slot": item.slot}
     item.day, item.slot = day, slot
     item.moved_reason = reason or None
@@ -328,9 +307,8 @@ def move_item(item: ProposalItem, *, day: date, slot: Slot, actor: User, reason:
 
 
 def approve_proposal(proposal: ScheduleProposal, *, actor: User) -> list[Visit]:
-    """Fix every proposed visit, write the schedule notices of announced ones, audit it."""
-    from inspections.notifications.rules import on_visit_approved
-
+    """Fix every proposed visit and audit it; each fixed visit is announced as `VisitApproved`
+    (announced ones get their schedule notice from that event's handler)."""
     # A conditional update: of two approvals at once, one wins and the other is refused.
     claimed = db.session.execute(
         sa.update(ScheduleProposal)
@@ -342,7 +320,7 @@ def approve_proposal(proposal: ScheduleProposal, *, actor: User) -> list[Visit]:
         raise Conflict(_l("Only a proposal waiting for review can be approved."))
     plan = db.session.get(Plan, proposal.plan_id)
     # The notices go out now, not on the day the proposal was asked for.
-    problem = build_problem(plan, notice_on=max(proposal.notice_on, today_local()))
+    problem = build_problem(plan, notice_on=max(proposal.notice_on, today()))
     placements = _placements(proposal, problem)
     violations = validate(problem, placements)
     if violations:
@@ -370,9 +348,6 @@ def approve_proposal(proposal: ScheduleProposal, *, actor: User) -> list[Visit]:
     proposal.approved_by_id = actor.id
     proposal.approved_at = utcnow()
     db.session.flush()
-    for visit in visits:
-        if visit.inspection.kind == InspectionKind.JOINT:
-            on_visit_approved(visit)
     record(
         "schedule.approve",
         actor=actor,
@@ -385,6 +360,8 @@ def approve_proposal(proposal: ScheduleProposal, *, actor: User) -> list[Visit]:
             ],
         },
     )
+    for visit in visits:
+        publish(VisitApproved(visit.id))
     return visits
 
 
@@ -394,81 +371,3 @@ def supersede_open_proposals(plan: Plan) -> None:
         .where(ScheduleProposal.plan_id == plan.id, ScheduleProposal.status == ProposalStatus.READY)
         .values(status=ProposalStatus.SUPERSEDED)
     )
-
-
-# --- inputs of the scheduler kept by people: calendar exceptions, gap, blackouts -------------
-
-
-def set_calendar_day(*, day: date, kind: DayKind, note: str, actor: User) -> CalendarDay:
-    row = db.session.get(CalendarDay, day)
-    before = {"kind": row.kind, "note": row.note} if row else None
-    if row is None:
-        row = CalendarDay(day=day)
-        db.session.add(row)
-    row.kind, row.note = kind, note
-    db.session.flush()
-    record(
-        "calendar_day.set",
-        actor=actor,
-        object_type="calendar_day",
-        before=before,
-        after={"day": day, "kind": kind, "note": note},
-    )
-    return row
-
-
-def delete_calendar_day(row: CalendarDay, *, actor: User) -> None:
-    record(
-        "calendar_day.delete",
-        actor=actor,
-        object_type="calendar_day",
-        before={"day": row.day, "kind": row.kind, "note": row.note},
-    )
-    db.session.delete(row)
-    db.session.flush()
-
-
-def set_cross_team_gap(plan: Plan, *, days: int, actor: User) -> PlanScheduleSettings:
-    if days < 0:
-        raise InvalidInput(_l("The gap cannot be negative."))
-    settings = db.session.get(PlanScheduleSettings, plan.id)
-    before = {"cross_team_gap_days": settings.cross_team_gap_days} if settings else None
-    if settings is None:
-        settings = PlanScheduleSettings(plan_id=plan.id)
-        db.session.add(settings)
-    settings.cross_team_gap_days = days
-    db.session.flush()
-    record(
-        "schedule.settings",
-        actor=actor,
-        object_type="plan",
-        object_id=plan.id,
-        before=before,
-        after={"cross_team_gap_days": days},
-    )
-    return settings
-
-
-def add_unit_blackout(plan: Plan, *, unit_id: int, day: date, note: str, actor: User) -> UnitBlackout:
-    """A day a unit of this plan cannot receive a team."""
-    in_plan = db.session.scalar(
-        sa.select(sa.exists().where(Inspection.plan_id == plan.id, Inspection.unit_id == unit_id))
-    )
-    if not in_plan:
-        raise InvalidInput(_l("This unit is not inspected under this plan."))
-    exists = db.session.scalar(
-        sa.select(UnitBlackout).where(UnitBlackout.unit_id == unit_id, UnitBlackout.day == day)
-    )
-    if exists is not None:
-        return exists
-    blackout = UnitBlackout(unit_id=unit_id, day=day, note=note)
-    db.session.add(blackout)
-    db.session.flush()
-    record(
-        "unit_blackout.add",
-        actor=actor,
-        object_type="unit",
-        object_id=unit_id,
-        after={"day": day, "note": note, "plan_id": plan.id},
-    )
-    return blackout

@@ -10,7 +10,7 @@ from inspections.system import bp
 from inspections.system.services import heartbeats
 
 
-@bp.route("/healthz")
+@bp.get("/healthz")
 @csrf.exempt
 def healthz() -> tuple[dict[str, str], int]:
     """For load balancers: the app answers and reaches its database."""
@@ -21,7 +21,7 @@ def healthz() -> tuple[dict[str, str], int]:
     return {"status": "ok"}, 200
 
 
-@bp.route("/admin/system")
+@bp.get("/admin/system")
 @login_required
 def status() -> str:
     if not policy.can_view_system_status(current_user):

@@ -31,7 +31,7 @@ class TeamForm(BaseForm):
         ],
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = [SelectChoice(k.value, label(k)) for k in TeamKind]
 
@@ -47,7 +47,7 @@ class MemberForm(BaseForm):
         validators=[Optional(), Length(max=40, message=_MAX)],
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = [SelectChoice(r.value, label(r)) for r in TeamRole]
 
@@ -61,7 +61,3 @@ class AssignForm(BaseForm):
         _l("Reason for overriding a conflict of interest"),
         validators=[Optional(), Length(max=500, message=_MAX)],
     )
-
-
-class EmptyForm(BaseForm):
-    pass

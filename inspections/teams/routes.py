@@ -9,25 +9,18 @@ from werkzeug.wrappers import Response
 
 from inspections import policy
 from inspections.auth.models import User
-from inspections.errors import DomainError
 from inspections.extensions import db
-from inspections.plans.routes import load_plan
+from inspections.forms import ConfirmForm
 from inspections.teams import bp
-from inspections.teams.forms import AssignForm, EmptyForm, MemberForm, TeamForm
+from inspections.teams.forms import AssignForm, MemberForm, TeamForm
 from inspections.teams.models import Membership, Team, TeamKind, TeamRole
 from inspections.teams.services import add_member, create_team, remove_member
 from inspections.units.models import Unit
 from inspections.visits.models import Inspection
+from inspections.web import flash_form_errors, load_plan, load_team, service_call
 
 
-def load_team(team_id: int) -> Team:
-    team = db.session.get(Team, team_id)
-    if team is None or not policy.can_view_team(current_user, team):
-        abort(404)
-    return team
-
-
-@bp.route("/plans/<int:plan_id>/teams/new", methods=["GET", "POST"])
+@bp.route("/new/<int:plan_id>", methods=["GET", "POST"])
 @login_required
 def new(plan_id: int) -> str | Response:
     plan = load_plan(plan_id)
@@ -35,7 +28,7 @@ def new(plan_id: int) -> str | Response:
         abort(403)
     form = TeamForm()
     if form.validate_on_submit():
-        try:
+        with service_call() as done:
             team = create_team(
                 plan,
                 actor=current_user,
@@ -46,17 +39,13 @@ def new(plan_id: int) -> str | Response:
                 decision_signer=form.decision_signer.data,
                 visits_per_day=form.visits_per_day.data,
             )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Team %(name)s formed.", name=team.name))
+        if done:
+            flash(_("Team %(name)s formed.", name=team.name), "success")
             return redirect(url_for("teams.detail", team_id=team.id))
     return render_template("teams/new.html", form=form, plan=plan)
 
 
-@bp.route("/teams/<int:team_id>")
+@bp.get("/<int:team_id>")
 @login_required
 def detail(team_id: int) -> str:
     team = load_team(team_id)
@@ -72,7 +61,7 @@ def detail(team_id: int) -> str:
         inspections=inspections,
         member_form=MemberForm(formdata=None),
         assign_form=AssignForm(formdata=None),
-        action_form=EmptyForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
         can_manage=policy.can_manage_team(current_user, team),
     )
 
@@ -81,7 +70,7 @@ def _back(team: Team) -> Response:
     return redirect(url_for("teams.detail", team_id=team.id))
 
 
-@bp.route("/teams/<int:team_id>/members", methods=["POST"])
+@bp.post("/<int:team_id>/members")
 @login_required
 def add(team_id: int) -> Response:
     team = load_team(team_id)
@@ -89,9 +78,7 @@ def add(team_id: int) -> Response:
         abort(403)
     form = MemberForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
+        flash_form_errors(form)
         return _back(team)
     user = db.session.scalar(sa.select(User).where(User.username == form.username.data.strip()))
     home = None
@@ -103,26 +90,17 @@ def add(team_id: int) -> Response:
     if user is None or not user.active:
         flash(_("No active user is called %(name)s.", name=form.username.data), "error")
         return _back(team)
-    try:
+    with service_call(_("%(name)s joined the team.", name=user.full_name)) as done:
         _membership, conflicts = add_member(
             team, actor=current_user, user=user, role=TeamRole(form.role.data), home_unit=home
         )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-        return _back(team)
-    names = [i.unit.name for i in conflicts]
-    db.session.commit()
-    flash(_("%(name)s joined the team.", name=user.full_name))
-    if names:
-        flash(
-            _("New conflicts of interest with this member: %(units)s.", units=", ".join(names)),
-            "error",
-        )
+    if done and conflicts:
+        names = ", ".join(i.unit.name for i in conflicts)
+        flash(_("New conflicts of interest with this member: %(units)s.", units=names), "error")
     return _back(team)
 
 
-@bp.route("/teams/<int:team_id>/members/<int:membership_id>/remove", methods=["POST"])
+@bp.post("/<int:team_id>/members/<int:membership_id>/remove")
 @login_required
 def remove(team_id: int, membership_id: int) -> Response:
     team = load_team(team_id)
@@ -131,8 +109,7 @@ def remove(team_id: int, membership_id: int) -> Response:
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.team_id != team.id:
         abort(404)
-    if EmptyForm().validate_on_submit():
-        remove_member(membership, actor=current_user)
-        db.session.commit()
-        flash(_("The member has left the team."))
+    if ConfirmForm().validate_on_submit():
+        with service_call(_("The member has left the team.")):
+            remove_member(membership, actor=current_user)
     return _back(team)

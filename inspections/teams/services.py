@@ -7,12 +7,12 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from inspections.assignments.services import conflicts_of_member
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import Role, User
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.plans.models import Plan, PlanStatus
+from inspections.teams.conflicts import conflicts_of_member
 from inspections.teams.models import Membership, Team, TeamKind, TeamRole
 from inspections.units.models import Unit
 from inspections.visits.models import Inspection

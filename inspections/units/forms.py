@@ -45,7 +45,7 @@ class UnitForm(BaseForm):
     contact_email = StringField(_l("Contact email"), validators=[Optional(), Length(max=254, message=_MAX)])
     contact_language = SelectField(_l("Contact language"))
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = [SelectChoice(k.value, label(k)) for k in UnitKind]
         self.division_type.choices = [SelectChoice("", "—")] + [

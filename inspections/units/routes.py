@@ -11,9 +11,9 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from inspections import policy
-from inspections.errors import DomainError
 from inspections.extensions import db
 from inspections.plans.models import Plan, PlanStatus
+from inspections.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE
 from inspections.teams.models import Team
 from inspections.units import bp
 from inspections.units.forms import ImportCommitForm, ImportForm, UnitForm
@@ -26,8 +26,9 @@ from inspections.units.services import (
     unit_query,
     update_unit,
 )
-from inspections.units.transfer import FORMATS, apply_import, export_units, preview_import
+from inspections.units.transfer import FORMATS, ImportFileError, apply_import, export_units, preview_import
 from inspections.visits.models import Inspection
+from inspections.web import service_call
 
 DEFAULT_IMPORT_LIMIT = 5 * 1000 * 1000
 
@@ -54,7 +55,7 @@ def _filters() -> dict[str, object]:
     }
 
 
-@bp.route("/")
+@bp.get("/")
 @login_required
 def index() -> str:
     _require(policy.can_view_units(current_user))
@@ -92,7 +93,7 @@ def index() -> str:
     )
 
 
-@bp.route("/<int:unit_id>")
+@bp.get("/<int:unit_id>")
 @login_required
 def detail(unit_id: int) -> str:
     _require(policy.can_view_units(current_user))
@@ -146,14 +147,10 @@ def new() -> str | WerkzeugResponse:
     _require(policy.can_manage_units(current_user))
     form = UnitForm()
     if form.validate_on_submit() and (args := _unit_args(form)) is not None:
-        try:
+        with service_call() as done:
             unit = create_unit(actor=current_user, code=form.code.data, **args)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Unit %(name)s registered.", name=unit.name))
+        if done:
+            flash(_("Unit %(name)s registered.", name=unit.name), "success")
             return redirect(url_for("units.detail", unit_id=unit.id))
     return render_template("units/form.html", form=form, unit=None)
 
@@ -183,14 +180,10 @@ def edit(unit_id: int) -> str | WerkzeugResponse:
     )
     form.code.data = unit.code  # the code is the unit's identity in imports: it does not change
     if form.validate_on_submit() and (args := _unit_args(form)) is not None:
-        try:
+        with service_call() as done:
             update_unit(unit, actor=current_user, **args)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("Unit %(name)s saved.", name=unit.name))
+        if done:
+            flash(_("Unit %(name)s saved.", name=unit.name), "success")
             return redirect(url_for("units.detail", unit_id=unit.id))
     return render_template("units/form.html", form=form, unit=unit)
 
@@ -227,7 +220,7 @@ def import_file() -> str:
             data = upload.stream.read(limit + 1)
             try:
                 preview = preview_import(data, fmt, max_bytes=limit)
-            except DomainError as exc:
+            except ImportFileError as exc:  # shown beside the field, not flashed
                 file_error = str(exc.message)
             else:
                 if preview.ok:
@@ -243,7 +236,7 @@ def import_file() -> str:
     )
 
 
-@bp.route("/import/commit", methods=["POST"])
+@bp.post("/import/commit")
 @login_required
 def import_commit() -> WerkzeugResponse:
     _require(policy.can_manage_units(current_user))
@@ -255,28 +248,26 @@ def import_commit() -> WerkzeugResponse:
     if not path.is_file():
         flash(_("The import has expired; upload the file again."), "error")
         return redirect(url_for("units.import_file"))
-    try:
+    with service_call() as done:
         # Checked again: the registry may have changed since the preview.
         preview = preview_import(path.read_bytes(), path.suffix[1:], max_bytes=_import_limit())
-        done = apply_import(preview, actor=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
+        counts = apply_import(preview, actor=current_user)
+    if not done:
         return redirect(url_for("units.import_file"))
-    db.session.commit()
     path.unlink(missing_ok=True)
     flash(
         _(
             "Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
-            created=done["create"],
-            updated=done["update"],
-            unchanged=done["unchanged"],
-        )
+            created=counts["create"],
+            updated=counts["update"],
+            unchanged=counts["unchanged"],
+        ),
+        "success",
     )
     return redirect(url_for("units.index"))
 
 
-@bp.route("/export.<fmt>")
+@bp.get("/export.<fmt>")
 @login_required
 def export(fmt: str) -> Response:
     _require(policy.can_view_units(current_user))
@@ -284,9 +275,7 @@ def export(fmt: str) -> Response:
         abort(404)
     filters = _filters()
     data = export_units(unit_query(**filters), fmt)
-    mimetype = (
-        "text/csv" if fmt == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    mimetype = CSV_MIMETYPE if fmt == "csv" else XLSX_MIMETYPE
     return Response(
         data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename=units.{fmt}"}
     )

@@ -18,10 +18,13 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm
 from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
 from inspections.auth.models import User
 from inspections.errors import InvalidInput
 from inspections.extensions import db
+from inspections.spreadsheets import csv_bytes, xlsx_bytes
 from inspections.units.models import DivisionType, Language, Unit, UnitKind
 from inspections.units.services import ContactInput, create_unit, normal_email, primary_contact, update_unit
 
@@ -116,9 +119,6 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -367,20 +367,5 @@ def export_rows(query: sa.Select[tuple[Unit]]) -> Iterable[list[str]]:
 def export_units(query: sa.Select[tuple[Unit]], fmt: str) -> bytes:
     rows = export_rows(query)
     if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out).writerows(rows)
-        return out.getvalue().encode("utf-8-sig")
+        return csv_bytes(rows)
     return xlsx_bytes({"units": rows})
-
-
-def xlsx_bytes(sheets: dict[str, Iterable[list[Any]]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title=title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -37,9 +37,23 @@ class VisitStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# A visit whose date is fixed and may be told outside the team (to the unit, in feeds and
+# mail): a proposed date is not yet, a cancelled one no longer. Surprise secrecy builds on it.
+CONFIRMED = (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)
+
+
 class Slot(StrEnum):
+    """A half-day visit; its hours are wall-clock time in Vietnam."""
+
     MORNING = "morning"
     AFTERNOON = "afternoon"
+
+    @property
+    def hours(self) -> tuple[time, time]:
+        return _SLOT_HOURS[self]
+
+
+_SLOT_HOURS = {Slot.MORNING: (time(8, 0), time(11, 30)), Slot.AFTERNOON: (time(13, 30), time(17, 0))}
 
 
 class Inspection(db.Model):
@@ -95,19 +109,4 @@ class Visit(db.Model):
     @property
     def confirmed(self) -> bool:
         """Approved (or under way): a proposed date is not yet told to anyone outside."""
-        return self.status in (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS, VisitStatus.DONE)
-
-
-class DayKind(StrEnum):
-    DAY_OFF = "day_off"  # an extra day off announced by the government
-    WORKING_DAY = "working_day"  # a Saturday or Sunday worked in exchange
-
-
-class CalendarDay(db.Model):
-    """An exception to the statutory working-day calendar, entered by an admin."""
-
-    __tablename__ = "calendar_days"
-
-    day: Mapped[date] = mapped_column(primary_key=True)
-    kind: Mapped[DayKind] = mapped_column(str_enum(DayKind))
-    note: Mapped[str] = mapped_column(sa.String(255), default="")
+        return self.status in CONFIRMED

@@ -1,21 +1,25 @@
-"""Visits made by hand (the scheduler proposes the others)."""
+"""Visits made by hand (the scheduler proposes the others), and a half-day's times."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.errors import InvalidInput
+from inspections.events import VisitApproved, publish
 from inspections.extensions import db
+from inspections.i18n import local_moment
 from inspections.visits.models import Inspection, InspectionStatus, Slot, Visit, VisitStatus
-from inspections.workdays import load_calendar
+from inspections.workdays.calendar import load_calendar
 
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
-SLOT_HOURS = {Slot.MORNING: (time(8, 0), time(11, 30)), Slot.AFTERNOON: (time(13, 30), time(17, 0))}
+
+def visit_times(day: date, slot: Slot) -> tuple[datetime, datetime]:
+    """When a visit on `day` in `slot` starts and ends, in UTC."""
+    start, end = slot.hours
+    return local_moment(day, start).astimezone(UTC), local_moment(day, end).astimezone(UTC)
 
 
 def create_visit(inspection: Inspection, *, day: date, slot: str, actor: User) -> Visit:
@@ -28,11 +32,11 @@ def create_visit(inspection: Inspection, *, day: date, slot: str, actor: User) -
         raise InvalidInput(_l("This inspection is closed: no visit can be added."))
     if not load_calendar(db.session).is_working_day(day):
         raise InvalidInput(_l("%(day)s is not a working day.", day=day.strftime("%d/%m/%Y")))
-    start, end = SLOT_HOURS[slot_value]
+    starts_at, ends_at = visit_times(day, slot_value)
     visit = Visit(
         inspection_id=inspection.id,
-        starts_at=datetime.combine(day, start, LOCAL_TIME),
-        ends_at=datetime.combine(day, end, LOCAL_TIME),
+        starts_at=starts_at,
+        ends_at=ends_at,
         slot=slot_value,
         status=VisitStatus.APPROVED,
         fixed=True,
@@ -48,4 +52,27 @@ def create_visit(inspection: Inspection, *, day: date, slot: str, actor: User) -
         object_id=visit.id,
         after=snapshot(visit, "inspection_id", "starts_at", "slot", "status") | {"by_hand": True},
     )
+    publish(VisitApproved(visit.id))
     return visit
+
+
+# --- status steps taken by the features above (findings, documents) ----------------------
+
+
+def mark_in_progress(visit: Visit) -> None:
+    """The team recorded its first finding: an approved visit is under way."""
+    if visit.status == VisitStatus.APPROVED:
+        visit.status = VisitStatus.IN_PROGRESS
+
+
+def mark_visited(visit: Visit) -> None:
+    """The minutes were written: the visit is done and its inspection visited."""
+    if visit.status in (VisitStatus.APPROVED, VisitStatus.IN_PROGRESS):
+        visit.status = VisitStatus.DONE
+    if visit.inspection.status in (InspectionStatus.ASSIGNED, InspectionStatus.SCHEDULED):
+        visit.inspection.status = InspectionStatus.VISITED
+
+
+def mark_concluded(inspection: Inspection) -> None:
+    """The conclusion was issued."""
+    inspection.status = InspectionStatus.CONCLUDED

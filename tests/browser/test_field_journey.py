@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from inspections.demo.services import load_demo
 from inspections.documents.models import Document, DocumentKind
 from inspections.findings.models import Evidence, Finding
-from inspections.notifications.models import Notification
+from inspections.outbox.models import Notification
 from inspections.remediation.models import CorrectiveAction
 from inspections.visits.models import Visit
 from tests import fieldwork

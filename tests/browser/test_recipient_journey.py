@@ -16,11 +16,12 @@ from flask import current_app
 from playwright.sync_api import expect
 
 from inspections.db import utcnow
-from inspections.notifications.dispatch import dispatch_due
-from inspections.notifications.models import Notification, NotificationStatus
-from inspections.notifications.reminders import local_day, schedule_due
-from inspections.notifications.rules import on_visit_approved
+from inspections.i18n import local_day
+from inspections.outbox.dispatch import dispatch_due
+from inspections.outbox.models import Notification, NotificationStatus
 from inspections.remediation.models import ActionStatus, CorrectiveAction
+from inspections.reminders.notices import schedule_notices
+from inspections.reminders.rules import schedule_due
 from tests import fieldwork
 from tests.factories import PASSWORD, days_from_now
 from tests.links_world import FINDING_TEXT
@@ -84,7 +85,7 @@ def test_a_unit_contact_acts_from_the_mails_and_the_team_and_coordinator_answer(
     app, db, make, live_server, browser
 ):
     field = fieldwork.build(make, db, visit_at=days_from_now(10))
-    on_visit_approved(field.visit)
+    schedule_notices(field.visit)
     db.session.commit()
     links = _mail_links(app, "schedule_notice", db)
     acknowledge = next(u for u in links if "/l/acknowledge/" in u)

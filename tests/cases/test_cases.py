@@ -6,13 +6,14 @@ import io
 
 import sqlalchemy as sa
 
+from inspections.auth.models import Role
 from inspections.cases.models import Case, CaseAttachment, CaseStatus
 from inspections.demo.services import load_demo
 from inspections.documents.models import Document
 from inspections.findings.models import Finding
-from inspections.notifications.models import Notification
+from inspections.outbox.models import Notification
 from inspections.plans.models import Plan
-from inspections.reports.services import plan_progress
+from inspections.plans.progress import plan_progress
 from inspections.teams.models import Team
 from inspections.units.models import Unit
 from tests import fieldwork
@@ -83,8 +84,6 @@ def test_each_demo_case_goes_from_intake_to_conclusion(db, client, login):
 
 
 def test_a_coordinator_registers_a_case_with_an_attachment(db, client, login, make):
-    from inspections.auth.models import Role
-
     coordinator = make.user(Role.COORDINATOR)
     plan = make.plan()
     plan.coordinators.append(coordinator)

@@ -88,7 +88,7 @@ def test_demo_coordinator_can_log_in(client, login, db):
 def test_demo_plan_has_its_joint_targets_assigned_and_its_surprise_targets_drawn(db):
     from inspections.assignments.draw import verify_draw
     from inspections.assignments.models import SurpriseDraw
-    from inspections.reports.services import plan_progress
+    from inspections.plans.progress import plan_progress
     from inspections.visits.models import Inspection
 
     load_demo(password="demo password 4")

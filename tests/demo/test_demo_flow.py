@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from inspections.auth.models import User
 from inspections.demo.services import load_demo
-from inspections.notifications.dispatch import dispatch_due
-from inspections.notifications.models import Notification, NotificationStatus
+from inspections.outbox.dispatch import dispatch_due
+from inspections.outbox.models import Notification, NotificationStatus
 from inspections.plans.models import Plan
 from inspections.scheduling.services import approve_proposal, request_proposal
 from inspections.visits.models import InspectionKind

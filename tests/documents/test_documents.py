@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from docx import Document as Docx
+from pypdf import PdfReader
 
 from inspections.documents import render
+from inspections.documents.content import content_of, vietnamese_date
 from inspections.documents.models import Document, DocumentKind
-from inspections.documents.services import Subject, generate_minutes, issue_conclusion, vietnamese_date
+from inspections.documents.services import generate_minutes, issue_conclusion
 from inspections.errors import Conflict
 from inspections.findings.services import save_visit_finding
-from inspections.notifications.models import Notification
+from inspections.findings.subject import Subject
+from inspections.outbox.models import Notification
 from inspections.remediation.services import add_action
 from tests import fieldwork
 
@@ -61,16 +66,12 @@ def field(make, db):
 
 
 def _pdf_text(data: bytes) -> str:
-    from pypdf import PdfReader
-
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     # Line breaks depend on the font found on the machine; the words must not.
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def _docx_text(data: bytes) -> str:
-    from docx import Document as Docx
-
     doc = Docx(io.BytesIO(data))
     parts = [p.text for p in doc.paragraphs]
     for table in doc.tables:
@@ -135,16 +136,12 @@ def test_the_conclusion_docx_has_the_decree_30_parts(field, db):
 @pytest.mark.skipif(not render.pdf_available(), reason="WeasyPrint cannot load Pango here")
 def test_the_pdf_keeps_the_vietnamese_diacritics(field, db):
     minutes = generate_minutes(Subject(field.visit, None), actor=field.leader)
-    from inspections.documents.services import content_of
-
     text = _pdf_text(render.pdf_bytes(content_of(minutes, Subject(field.visit, None)))[0])
     for expected in [*HEADINGS, "BIÊN BẢN KIỂM TRA", "Quận Hà Đông", "Kỷ luật, kỷ cương hành chính"]:
         assert expected in text, expected
 
 
 def test_vietnamese_dates_follow_the_decree():
-    from datetime import date
-
     assert vietnamese_date(date(2019, 1, 5), "Hà Nội") == "Hà Nội, ngày 05 tháng 01 năm 2019"
     assert vietnamese_date(date(2019, 10, 14), "Hà Nội") == "Hà Nội, ngày 14 tháng 10 năm 2019"
 

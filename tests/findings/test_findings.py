@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from inspections.errors import Conflict, InvalidInput
 from inspections.findings import checklists
-from inspections.findings.models import Finding, FindingResult, VisitChecklist
+from inspections.findings.models import ChecklistTemplate, Finding, FindingResult, VisitChecklist
 from inspections.findings.services import save_visit_finding
 from inspections.visits.models import VisitStatus
 from tests import fieldwork
@@ -162,8 +162,6 @@ def test_loading_the_default_checklist_twice_creates_it_once(field, db, runner):
     result = runner.invoke(args=["checklists", "load-default"])
     assert result.exit_code == 0 and "already present" in result.output
     assert len(db.session.scalars(sa.select(VisitChecklist.__table__.c.visit_id)).all()) == 0
-    from inspections.findings.models import ChecklistTemplate
-
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ChecklistTemplate)) == 1
 
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
+from inspections.auth.models import Role
+from inspections.cases.services import assign, intake
 from inspections.extensions import db as _db
 from inspections.findings.models import Finding
-from inspections.findings.services import add_evidence, save_visit_finding
+from inspections.findings.services import add_evidence, save_case_finding, save_visit_finding
 from inspections.remediation.services import add_action
+from inspections.teams.models import TeamKind
 from tests import fieldwork
 from tests.conftest import csrf_token
+from tests.factories import days_from_now
 
 
 @pytest.fixture
@@ -64,8 +69,6 @@ def test_a_stale_save_gets_a_clear_message_and_the_saved_text(field, client, log
 def test_named_individuals_are_seen_by_the_team_coordinators_and_admins_only(
     field, client, login, db, make, app
 ):
-    from inspections.auth.models import Role
-
     with app.test_request_context():
         save_visit_finding(
             field.visit,
@@ -103,7 +106,7 @@ def test_named_individuals_are_seen_by_the_team_coordinators_and_admins_only(
 def count_queries():
     statements: list[str] = []
 
-    def listener(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def listener(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
     sa.event.listen(_db.engine, "before_cursor_execute", listener)
@@ -154,11 +157,6 @@ def test_field_pages_issue_a_fixed_number_of_queries_whatever_the_number_of_find
 
 
 def test_the_case_page_issues_a_fixed_number_of_queries(field, client, login, db, app):
-    from datetime import date
-
-    from inspections.cases.services import assign, intake
-    from inspections.findings.services import save_case_finding
-
     with app.test_request_context():
         case = intake(
             field.plan, unit=field.unit, source="press", title="Bài báo", summary="Phản ánh",
@@ -190,10 +188,6 @@ def test_the_case_page_issues_a_fixed_number_of_queries(field, client, login, db
 
 
 def test_a_surprise_visit_page_is_hidden_until_it_starts(make, db, client, login):
-    from inspections.auth.models import Role
-    from inspections.teams.models import TeamKind
-    from tests.factories import days_from_now
-
     field = fieldwork.build(make, db, visit_at=days_from_now(3), kind=TeamKind.PUBLIC_SERVICE)
     other_coordinator = make.user(Role.COORDINATOR)
     observer = make.user(Role.OBSERVER)

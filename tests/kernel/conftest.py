@@ -18,10 +18,11 @@ def _links_world(db, make, users, field) -> dict[str, object]:
     import io
 
     from inspections.documents.models import Document
-    from inspections.links.models import ExtensionRequest, LinkPurpose
-    from inspections.links.services import Actor, issue, upload_self_assessment
+    from inspections.links.models import LinkPurpose
+    from inspections.links.services import Actor, issue
     from inspections.links.tokens import link_token
-    from inspections.remediation.models import CorrectiveAction
+    from inspections.portal.services import upload_self_assessment
+    from inspections.remediation.models import CorrectiveAction, ExtensionRequest
     from tests.factories import days_from_now
     from tests.fieldwork import PDF
 
@@ -46,7 +47,7 @@ def _links_world(db, make, users, field) -> dict[str, object]:
     )  # fmt: skip
     db.session.add(request)
     upload = upload_self_assessment(
-        visit, stream=io.BytesIO(PDF), filename="tu-danh-gia.pdf", by=Actor(user=users["contact"])
+        visit, stream=io.BytesIO(PDF), filename="tu-danh-gia.pdf", actor=Actor(user=users["contact"])
     )
     db.session.flush()
     return {
@@ -159,9 +160,9 @@ def world(db, make):
 
 def _notifications_world() -> dict[str, object]:
     """A failed outbox row, and the signed links an optional reminder carries."""
-    from inspections.notifications.links import preferences_token, unsubscribe_token
-    from inspections.notifications.models import NotificationStatus
-    from inspections.notifications.services import enqueue
+    from inspections.outbox.models import NotificationStatus
+    from inspections.outbox.services import enqueue
+    from inspections.outbox.tokens import preferences_token, unsubscribe_token
 
     row = enqueue(key="matrix:failed", kind="visit_reminder", email="x@test.example")
     row.status = NotificationStatus.FAILED
@@ -196,7 +197,8 @@ def _scheduling_world(db, make, admin) -> dict[str, object]:
 
     from inspections.scheduling.feeds import new_feed
     from inspections.scheduling.models import ProposalItem, ProposalStatus, ScheduleProposal
-    from inspections.visits.models import CalendarDay, DayKind, Slot
+    from inspections.visits.models import Slot
+    from inspections.workdays.models import CalendarDay, DayKind
 
     plan = make.plan(window_start=date(2030, 3, 1), window_end=date(2030, 6, 30))
     inspection = make.inspection(make.team(plan, TeamKind.JOINT), make.unit())

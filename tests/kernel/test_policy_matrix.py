@@ -62,8 +62,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         "/units/import/commit",
         _UNITS_MANAGE | {"admin": 302, "coordinator": 302},
     ),
-    "assignments.assign_bulk": ("POST", "/units/assign", _UNITS_MANAGE | {"admin": 302, "coordinator": 302}),
-    "teams.new": ("GET", "/plans/{cw_plan_id}/teams/new", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
+    "assignments.assign_bulk": (
+        "POST",
+        "/assignments/bulk",
+        _UNITS_MANAGE | {"admin": 302, "coordinator": 302},
+    ),
+    "teams.new": ("GET", "/teams/new/{cw_plan_id}", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
     "teams.detail": ("GET", "/teams/{team_id}", _SEE_PLAN),
     "teams.add": ("POST", "/teams/{team_id}/members", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
     "teams.remove": (
@@ -73,15 +77,23 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     ),
     "assignments.assign_one": (
         "POST",
-        "/teams/{team_id}/assign",
+        "/assignments/team/{team_id}",
         _RUN_PLAN | {"admin": 302, "coordinator": 302},
     ),
-    "assignments.draw": ("GET", "/plans/{cw_plan_id}/draw", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
+    "assignments.draw": (
+        "GET",
+        "/assignments/draw/{cw_plan_id}",
+        _RUN_PLAN | {"admin": 200, "coordinator": 200},
+    ),
     "assignments.draw_detail": (
         "GET",
-        "/draws/{draw_id}",
+        "/assignments/draws/{draw_id}",
         {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 200, "coordinator": 200},
     ),
+    # Pages that moved: the old address answers 308 with the new one, for anyone.
+    "teams.moved_new": ("GET", "/plans/{cw_plan_id}/teams/new", dict.fromkeys(PERSONAS, 308)),
+    "assignments.moved_draw": ("GET", "/plans/{cw_plan_id}/draw", dict.fromkeys(PERSONAS, 308)),
+    "assignments.moved_draw_detail": ("GET", "/draws/{draw_id}", dict.fromkeys(PERSONAS, 308)),
     "auth.login": ("GET", "/login", {p: 302 for p in PERSONAS} | {"anonymous": 200}),
     "auth.logout": ("POST", "/logout", {p: 302 for p in PERSONAS}),
     "auth.change_language": ("POST", "/language", {p: 302 for p in PERSONAS}),
@@ -107,30 +119,30 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "audit.index": ("GET", "/audit/", {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200}),
     "system.status": ("GET", "/admin/system", {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200}),
     "system.healthz": ("GET", "/healthz", {p: 200 for p in PERSONAS}),
-    # --- notifications: the admin outbox, and the signed links in mail (no login) ---
-    "notifications.outbox": (
+    # --- outbox: the admin outbox, and the signed links in mail (no login); reminders ---
+    "outbox.index": (
         "GET",
         "/admin/outbox",
         {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
     ),
-    "notifications.resend_one": (
+    "outbox.resend_one": (
         "POST",
         "/admin/outbox/{failed_notification_id}/resend",
         {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
     ),
-    "notifications.resume": (
+    "outbox.resume": (
         "POST",
         "/admin/outbox/resume",
         {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
     ),
     # A plan's reminder offsets: its coordinators and admins.
-    "notifications.plan_reminders": (
+    "reminders.settings": (
         "GET",
         "/plans/{cw_plan_id}/reminders",
         _RUN_PLAN | {"admin": 200, "coordinator": 200},
     ),
-    "notifications.unsubscribe": ("GET", "/unsubscribe/{unsubscribe_token}", {p: 200 for p in PERSONAS}),
-    "notifications.preferences": (
+    "outbox.unsubscribe": ("GET", "/unsubscribe/{unsubscribe_token}", {p: 200 for p in PERSONAS}),
+    "outbox.preferences": (
         "GET",
         "/email-preferences/{preferences_token}",
         {p: 200 for p in PERSONAS},
@@ -175,12 +187,12 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "scheduling.new_feed": ("POST", "/calendar/feed", {p: 302 for p in PERSONAS}),
     "scheduling.revoke_feed": ("POST", "/calendar/feed/revoke", {p: 302 for p in PERSONAS}),
     "scheduling.feed": ("GET", "/calendar/feed/{feed_token}.ics", {p: 200 for p in PERSONAS}),
-    "scheduling.work_calendar": (
+    "workdays.index": (
         "GET",
         "/admin/calendar",
         {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
     ),
-    "scheduling.delete_calendar_day": (
+    "workdays.delete_day": (
         "POST",
         "/admin/calendar/2030-01-02/delete",
         {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
@@ -210,7 +222,7 @@ MATRIX |= {
         "/visits/new/{field_inspection_id}",
         _FIELD_TEAM_ONLY | {"admin": 302, "coordinator": 302, "contact": 403},
     ),
-    "visits.detail": ("GET", "/visits/{visit_id}", _FIELD_SEE),
+    "findings.visit": ("GET", "/visits/{visit_id}", _FIELD_SEE),
     "findings.save_visit_finding": ("POST", "/visits/{visit_id}/findings", _FIELD_TEAM_ONLY),
     "findings.upload_evidence": ("POST", "/findings/{finding_id}/evidence", _FIELD_TEAM_ONLY),
     "findings.evidence": ("GET", "/evidence/{evidence_id}", _FIELD_SEE),
@@ -256,28 +268,33 @@ MATRIX |= {
 }
 
 
-# --- links: signed links (no login), the unit dashboard, extension decisions, admin list ---
+# --- portal: signed links (no login), the unit dashboard; extension decisions; admin list ---
 _UNIT_ONLY = {p: 403 for p in PERSONAS} | {"anonymous": 302}
 _LINK_PAGE = {p: 200 for p in PERSONAS}
 _CONTACT_POST = _UNIT_ONLY | {"contact": 302}
 _DECIDE = _UNIT_ONLY | {"admin": 302, "coordinator": 302}
 MATRIX |= {
-    "links.acknowledge": ("GET", "/l/acknowledge/{ack_token}", _LINK_PAGE),
-    "links.self_assessment": ("GET", "/l/self-assessment/{self_assessment_token}", _LINK_PAGE),
-    "links.conclusion": ("GET", "/l/conclusion/{conclusion_token}", _LINK_PAGE),
-    "links.remediation": ("GET", "/l/action/{remediation_token}", _LINK_PAGE),
-    "links.extension": ("POST", "/l/action/{remediation_token}/extension", {p: 302 for p in PERSONAS}),
-    "links.fresh": ("POST", "/l/fresh", _LINK_PAGE),
-    "links.dashboard": ("GET", "/unit/", _UNIT_ONLY | {"contact": 200}),
-    "links.unit_acknowledge": ("POST", "/unit/visits/{links_visit_id}/acknowledge", _CONTACT_POST),
-    "links.unit_upload": ("POST", "/unit/visits/{links_visit_id}/self-assessment", _CONTACT_POST),
-    "links.unit_action": ("GET", "/unit/actions/{action_id}", _UNIT_ONLY | {"contact": 200}),
-    "links.unit_extension": ("POST", "/unit/actions/{action_id}/extension", _CONTACT_POST),
-    "links.extensions": ("GET", "/extensions/", _UNIT_ONLY | {"admin": 200, "coordinator": 200}),
-    "links.decide": ("POST", "/extensions/{extension_id}/decide", _DECIDE),
+    "portal.acknowledge": ("GET", "/l/acknowledge/{ack_token}", _LINK_PAGE),
+    "portal.self_assessment": ("GET", "/l/self-assessment/{self_assessment_token}", _LINK_PAGE),
+    "portal.conclusion": ("GET", "/l/conclusion/{conclusion_token}", _LINK_PAGE),
+    "portal.action": ("GET", "/l/action/{remediation_token}", _LINK_PAGE),
+    "portal.extension": ("POST", "/l/action/{remediation_token}/extension", {p: 302 for p in PERSONAS}),
+    "portal.fresh": ("POST", "/l/fresh", _LINK_PAGE),
+    "portal.dashboard": ("GET", "/unit/", _UNIT_ONLY | {"contact": 200}),
+    "portal.unit_acknowledge": ("POST", "/unit/visits/{links_visit_id}/acknowledge", _CONTACT_POST),
+    "portal.unit_upload": ("POST", "/unit/visits/{links_visit_id}/self-assessment", _CONTACT_POST),
+    "portal.unit_action": ("GET", "/unit/actions/{action_id}", _UNIT_ONLY | {"contact": 200}),
+    "portal.unit_extension": ("POST", "/unit/actions/{action_id}/extension", _CONTACT_POST),
+    "remediation.extensions": (
+        "GET", "/actions/extensions/", _UNIT_ONLY | {"admin": 200, "coordinator": 200}
+    ),
+    "remediation.decide": ("POST", "/actions/extensions/{extension_id}/decide", _DECIDE),
+    # The old addresses of the two pages above: a redirect that reveals nothing.
+    "remediation.extensions_moved": ("GET", "/extensions/", {p: 308 for p in PERSONAS}),
+    "remediation.decide_moved": ("POST", "/extensions/{extension_id}/decide", {p: 308 for p in PERSONAS}),
     "links.unit_links": ("GET", "/admin/units/{unit_id}/links", _UNIT_ONLY | {"admin": 200}),
     "links.revoke": ("POST", "/admin/links/{link_id}/revoke", _UNIT_ONLY | {"admin": 302}),
-    "links.upload_file": ("GET", "/unit-uploads/{unit_upload_id}", _FIELD_SEE | {"contact": 200}),
+    "portal.upload_file": ("GET", "/unit-uploads/{unit_upload_id}", _FIELD_SEE | {"contact": 200}),
 }
 
 

@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from inspections.db import utcnow
-from inspections.notifications.dispatch import claim_due
-from inspections.notifications.models import Notification, NotificationStatus
-from inspections.notifications.services import enqueue
+from inspections.outbox.dispatch import claim_due
+from inspections.outbox.models import Notification, NotificationStatus
+from inspections.outbox.services import enqueue
 
 
 def _rows(db, n: int, **options) -> None:

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from inspections.auth.models import Role
 from inspections.db import utcnow
-from inspections.notifications.dispatch import dispatch_due, sending_pause
-from inspections.notifications.models import Notification, NotificationStatus
-from inspections.notifications.reminders import schedule_due
-from inspections.notifications.rules import on_visit_approved
-from inspections.notifications.services import resume_sending
+from inspections.outbox.dispatch import dispatch_due, sending_pause
+from inspections.outbox.models import Notification, NotificationStatus
+from inspections.outbox.services import resume_sending
+from inspections.reminders.notices import schedule_notices
+from inspections.reminders.rules import schedule_due
 from inspections.teams.models import TeamKind
 from inspections.units.models import UnitContact
 from inspections.visits.models import Visit
@@ -28,7 +28,7 @@ class Clock:
     def __init__(self) -> None:
         self.now = utcnow()
 
-    def __call__(self):  # noqa: ANN204
+    def __call__(self):
         return self.now
 
     def advance(self, **delta: float) -> None:
@@ -43,7 +43,7 @@ def notice(db, make):
     leader = make.user(Role.INSPECTOR)
     team = make.team(make.plan(), TeamKind.JOINT, members=[leader])
     visit = make.inspection(team, unit, visit_at=days_from_now(20)).visits[0]
-    rows = on_visit_approved(visit)
+    rows = schedule_notices(visit)
     db.session.commit()
     assert len(rows) == 1
     return rows[0]
@@ -177,8 +177,8 @@ def test_moving_a_visit_after_its_reminder_was_queued_sends_for_the_new_date_onl
     # Three working days ahead at most five calendar days from now, whatever the weekday.
     now = utcnow()
     visit = make.inspection(team, unit, visit_at=now + timedelta(days=5)).visits[0]
-    from inspections.notifications.reminders import local_day
-    from inspections.workdays import load_calendar
+    from inspections.i18n import local_day
+    from inspections.workdays.calendar import load_calendar
 
     cal = load_calendar(db.session)
     target = cal.add_working_days(local_day(now), 3)

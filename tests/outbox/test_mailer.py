@@ -9,7 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
-from inspections.notifications.mailer import FolderTransport, SMTPTransport, transport_for
+from inspections.outbox.mailer import FolderTransport, SMTPTransport, transport_for
 
 
 def _message() -> EmailMessage:

@@ -7,9 +7,10 @@ from email import message_from_bytes, policy
 import pytest
 
 from inspections.db import utcnow
-from inspections.notifications import kinds
-from inspections.notifications.models import Notification
-from inspections.notifications.render import render
+from inspections.outbox import kinds as outbox_kinds
+from inspections.outbox.models import Notification
+from inspections.outbox.render import render
+from inspections.reminders import kinds
 from inspections.units.models import Language
 
 CONTEXTS = {
@@ -30,7 +31,7 @@ CONTEXTS = {
         "actions_overdue": 1,
         "conclusions_pending": 4,
     },  # fmt: skip
-    kinds.SENDING_PAUSED: {"paused_at": "2019-10-15T02:00:00+00:00", "error": "535"},
+    outbox_kinds.SENDING_PAUSED: {"paused_at": "2019-10-15T02:00:00+00:00", "error": "535"},
 }
 VISIT = {
     "unit_name": "Quận Hà Đông",
@@ -46,7 +47,7 @@ VISIT = {
 @pytest.mark.parametrize("kind", sorted(CONTEXTS))
 def test_kind_renders_in_both_languages(app, kind, language):
     row = Notification(
-        kind=kind, mandatory=not kinds.is_optional(kind), recipient_email="a@test.example",
+        kind=kind, mandatory=not outbox_kinds.is_optional(kind), recipient_email="a@test.example",
         recipient_name="Nguyễn Văn Á", language=language, context=VISIT | CONTEXTS[kind],
         message_id="<x@test>", due_at=utcnow(), created_at=utcnow(),
     )  # fmt: skip
@@ -58,7 +59,7 @@ def test_kind_renders_in_both_languages(app, kind, language):
     html = again.get_body(("html",)).get_content()
     greeting = "Kính gửi" if language == Language.VI else "Dear"
     assert greeting in text and greeting in html
-    assert ("List-Unsubscribe" in again) == kinds.is_optional(kind)
-    if kinds.is_optional(kind):
+    assert ("List-Unsubscribe" in again) == outbox_kinds.is_optional(kind)
+    if outbox_kinds.is_optional(kind):
         assert again["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "/email-preferences/" in text

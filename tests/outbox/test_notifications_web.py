@@ -9,11 +9,11 @@ import sqlalchemy as sa
 
 from inspections.audit.models import AuditEvent
 from inspections.auth.models import Role
-from inspections.notifications.dispatch import dispatch_due
-from inspections.notifications.links import unsubscribe_token
-from inspections.notifications.models import Notification, NotificationPreference, NotificationStatus
-from inspections.notifications.rules import visit_context
-from inspections.notifications.services import enqueue
+from inspections.outbox.dispatch import dispatch_due
+from inspections.outbox.models import Notification, NotificationPreference, NotificationStatus
+from inspections.outbox.services import enqueue
+from inspections.outbox.tokens import unsubscribe_token
+from inspections.reminders.notices import visit_context
 from inspections.teams.models import TeamKind
 from tests.conftest import csrf_token
 from tests.factories import days_from_now
@@ -25,7 +25,7 @@ def _reminder(db, make, email="member@team.example", key="r1"):
     visit = make.inspection(team, make.unit(name="Thị xã Sơn Tây"), visit_at=days_from_now(10)).visits[0]
     context = visit_context(visit) | {"working_days_before": 3, "audience": "team"}
     row = enqueue(
-        key=key, kind="visit_reminder", email=email, context=context, mandatory=False,
+        key=key, kind="visit_reminder", email=email, context=context,
         object_type="visit", object_id=visit.id,
     )  # fmt: skip
     db.session.commit()
@@ -81,7 +81,7 @@ def test_a_changed_token_or_a_mandatory_kind_is_refused(app, db, client):
 
 
 def test_the_preferences_page_turns_a_kind_off_and_on(app, db, client):
-    from inspections.notifications.links import preferences_token
+    from inspections.outbox.tokens import preferences_token
 
     path = f"/email-preferences/{preferences_token('b@test.example')}"
     token = csrf_token(client, path)
@@ -132,14 +132,3 @@ def test_the_outbox_page_filters_and_resends_a_failed_mail(app, db, make, client
     assert (
         db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "notifications.resend")) == 1
     )
-
-
-def test_action_links_are_signed_for_one_purpose(app):
-    from inspections.notifications.links import action_token, read_action_token
-
-    with app.app_context():
-        token = action_token("acknowledge", {"notification_id": 7})
-        assert read_action_token("acknowledge", token) == {"notification_id": 7}
-        assert read_action_token("upload_report", token) is None
-        assert read_action_token("acknowledge", token[:-3] + "abc") is None
-        assert read_action_token("acknowledge", token, max_age=-1) is None

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from inspections.notifications.models import Notification, NotificationStatus
-from inspections.notifications.services import enqueue
+from inspections.outbox.models import Notification, NotificationStatus
+from inspections.outbox.services import enqueue
 
 
 def test_one_row_per_idempotency_key(db):

@@ -22,9 +22,9 @@ import pytest
 import sqlalchemy as sa
 
 from inspections.auth.models import Role
-from inspections.notifications.models import Notification, NotificationStatus
-from inspections.notifications.rules import visit_context
-from inspections.notifications.services import enqueue
+from inspections.outbox.models import Notification, NotificationStatus
+from inspections.outbox.services import enqueue
+from inspections.reminders.notices import visit_context
 from inspections.teams.models import TeamKind
 from tests.conftest import _is_postgres
 from tests.factories import days_from_now
@@ -63,7 +63,7 @@ def _kill(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def _wait(condition, timeout: float, what: str, logs: list[Path]) -> None:  # noqa: ANN001
+def _wait(condition, timeout: float, what: str, logs: list[Path]) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -83,7 +83,7 @@ def test_a_killed_worker_a_restarted_beat_and_a_flushed_redis_lose_no_reminder(
     for i in range(REMINDERS):
         enqueue(
             key=f"fault:{visit.id}:{i}", kind="visit_reminder", email=f"r{i}@sink.example",
-            context=context, object_type="visit", object_id=visit.id, mandatory=False,
+            context=context, object_type="visit", object_id=visit.id,
         )  # fmt: skip
     db.session.commit()
     expected = set(db.session.scalars(sa.select(Notification.message_id)))
@@ -148,7 +148,7 @@ def test_a_killed_worker_a_restarted_beat_and_a_flushed_redis_lose_no_reminder(
     delivered = set(copies)
     duplicated = {mid for mid, n in copies.items() if n > 1}
     lost = expected - delivered
-    print(  # noqa: T201 - the figures for the closing note
+    print(  # the figures for the closing note
         f"\nfault test: reminders={REMINDERS} sent={len(delivered & expected)} "
         f"duplicated={sum(copies[m] - 1 for m in duplicated)} lost={len(lost)} "
         f"(delivered before the kill={at_kill}, rows claimed (sending) at the kill={len(in_flight)})"

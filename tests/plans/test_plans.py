@@ -19,6 +19,7 @@ from inspections.plans.services import (
     reopen_plan,
     update_plan,
 )
+from inspections.visits.services import create_visit
 
 
 @pytest.fixture(autouse=True)
@@ -144,3 +145,16 @@ def test_next_year_starts_as_a_copy_of_last_year(db, make):
     assert (copy.window_start, copy.window_end) == (date(2020, 3, 1), date(2020, 12, 20))
     assert copy.target(TargetKind.SURPRISE) == 28 and copy.content_areas == source.content_areas
     assert copy.copied_from_id == source.id and copy.number is None
+
+
+def test_an_approved_plan_is_in_progress_from_its_first_fixed_visit(db, make):
+    coordinator = make.user(Role.COORDINATOR)
+    plan = make.plan()  # approved
+    inspection = make.inspection(make.team(plan), make.unit())
+    create_visit(inspection, day=date(2019, 10, 14), slot="morning", actor=coordinator)
+    assert plan.status == PlanStatus.IN_PROGRESS
+    create_visit(inspection, day=date(2019, 10, 15), slot="afternoon", actor=coordinator)
+    starts = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "plan.start")).all()
+    assert [(e.object_id, e.after["status"]) for e in starts] == [(plan.id, "in_progress")]
+    close_plan(plan, actor=coordinator)
+    assert plan.status == PlanStatus.CLOSED

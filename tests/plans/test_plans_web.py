@@ -79,26 +79,26 @@ def test_team_assignment_with_conflict_then_override_and_progress(db, make, clie
     db.session.commit()
     _post(
         client,
-        f"/plans/{plan.id}/teams/new",
+        f"/teams/new/{plan.id}",
         {
             "name": "Đoàn liên ngành",
             "kind": "joint",
             "visits_per_day": "1",
             "decision_number": "1234/QĐ-UBND",
         },
-        f"/plans/{plan.id}/teams/new",
+        f"/teams/new/{plan.id}",
     )
     team = db.session.scalar(sa.select(Team))
     _post(client, f"/teams/{team.id}/members", {"username": "huy", "role": "head"})
-    page = _post(client, f"/teams/{team.id}/assign", {"unit_code": "so-tuphap"}).get_data(as_text=True)
+    page = _post(client, f"/assignments/team/{team.id}", {"unit_code": "so-tuphap"}).get_data(as_text=True)
     assert re.search("(Conflict of interest|Xung đột lợi ích)", page)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 0
     _post(
         client,
-        f"/teams/{team.id}/assign",
+        f"/assignments/team/{team.id}",
         {"unit_code": "so-tuphap", "override_reason": "Không tham gia buổi làm việc"},
     )
-    _post(client, f"/teams/{team.id}/assign", {"unit_code": "q-hadong"})
+    _post(client, f"/assignments/team/{team.id}", {"unit_code": "q-hadong"})
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 2
 
     detail = client.get(f"/plans/{plan.id}").get_data(as_text=True)
@@ -123,7 +123,7 @@ def test_draw_page_shows_weights_then_draws_and_verifies(db, make, client, coord
     for i in range(10):
         make.unit(code=f"x{i}", kind=UnitKind.COMMUNE)
     db.session.commit()
-    page = client.get(f"/plans/{plan.id}/draw").get_data(as_text=True)
+    page = client.get(f"/assignments/draw/{plan.id}").get_data(as_text=True)
     assert "+3.0" in page  # the weights are on the page
     data = {
         "team_id": str(team.id),
@@ -132,10 +132,14 @@ def test_draw_page_shows_weights_then_draws_and_verifies(db, make, client, coord
         "not_inspected_months": "0",
         "count": "4",
     }
-    preview = _post(client, f"/plans/{plan.id}/draw", data | {"action": "preview"}, f"/plans/{plan.id}/draw")
+    preview = _post(
+        client, f"/assignments/draw/{plan.id}", data | {"action": "preview"}, f"/assignments/draw/{plan.id}"
+    )
     assert 'id="pool"' in preview.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SurpriseDraw)) == 0
-    done = _post(client, f"/plans/{plan.id}/draw", data | {"action": "draw"}, f"/plans/{plan.id}/draw")
+    done = _post(
+        client, f"/assignments/draw/{plan.id}", data | {"action": "draw"}, f"/assignments/draw/{plan.id}"
+    )
     assert 'id="verified"' in done.get_data(
         as_text=True
     ) and 'class="flash error" id="verified"' not in done.get_data(as_text=True)
@@ -150,7 +154,20 @@ def test_another_coordinator_cannot_run_someone_elses_plan(db, make, client, log
     db.session.commit()
     login("other")
     assert client.get(f"/plans/{plan.id}").status_code == 200
-    assert client.get(f"/plans/{plan.id}/draw").status_code == 403
+    assert client.get(f"/assignments/draw/{plan.id}").status_code == 403
     assert (
         client.post(f"/plans/{plan.id}/approve", data={"csrf_token": csrf_token(client)}).status_code == 403
     )
+
+
+def test_the_old_addresses_of_moved_pages_answer_308_with_the_new_ones(db, make, client, coordinator):
+    plan = make.plan(coordinators=[coordinator])
+    db.session.commit()
+    for old, new in [
+        (f"/plans/{plan.id}/teams/new", f"/teams/new/{plan.id}"),
+        (f"/plans/{plan.id}/draw", f"/assignments/draw/{plan.id}"),
+        ("/draws/7", "/assignments/draws/7"),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 308 and response.headers["Location"].endswith(new), old
+    assert client.get(f"/plans/{plan.id}/teams/new", follow_redirects=True).status_code == 200

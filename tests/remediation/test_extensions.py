@@ -6,12 +6,14 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from inspections.auth.models import Role
 from inspections.db import utcnow
-from inspections.links.models import ExtensionRequest, ExtensionStatus
-from inspections.notifications.models import Notification, NotificationStatus
-from inspections.notifications.relevance import stale_reason
-from inspections.notifications.reminders import local_day, schedule_due
-from inspections.notifications.render import render
+from inspections.i18n import local_day
+from inspections.outbox.models import Notification, NotificationStatus
+from inspections.outbox.relevance import stale_reason
+from inspections.outbox.render import render
+from inspections.remediation.models import ExtensionRequest, ExtensionStatus
+from inspections.reminders.rules import schedule_due
 from tests.conftest import CSRF_RE
 from tests.links_world import concluded
 
@@ -59,12 +61,12 @@ def test_granting_more_time_moves_the_due_date_mails_the_unit_and_the_reminders_
     assert req.status == ExtensionStatus.PENDING and req.old_due_on == old_due
 
     login(world.field.coordinator.username)
-    listing = client.get("/extensions/").get_data(as_text=True)
+    listing = client.get("/actions/extensions/").get_data(as_text=True)
     assert "Chờ kinh phí sửa chữa bảng niêm yết" in listing
     response = client.post(
-        f"/extensions/{req.id}/decide",
+        f"/actions/extensions/{req.id}/decide",
         data={
-            "csrf_token": _csrf(client, "/extensions/"),
+            "csrf_token": _csrf(client, "/actions/extensions/"),
             "granted_on": wanted.isoformat(),
             "note": "Đồng ý",
             "decision": "grant",
@@ -99,12 +101,12 @@ def test_a_refusal_needs_a_reason_keeps_the_date_and_is_mailed(app, db, make, cl
     _ask(client, world.remediation[1], old_due + timedelta(days=10))
     req = db.session.scalar(sa.select(ExtensionRequest))
     login(world.field.coordinator.username)
-    token = _csrf(client, "/extensions/")
-    client.post(f"/extensions/{req.id}/decide", data={"csrf_token": token, "decision": "refuse"})
+    token = _csrf(client, "/actions/extensions/")
+    client.post(f"/actions/extensions/{req.id}/decide", data={"csrf_token": token, "decision": "refuse"})
     db.session.expire_all()
     assert db.session.get(ExtensionRequest, req.id).status == ExtensionStatus.PENDING
     client.post(
-        f"/extensions/{req.id}/decide",
+        f"/actions/extensions/{req.id}/decide",
         data={"csrf_token": token, "decision": "refuse", "note": "Thời hạn đã đủ dài"},
     )
     db.session.expire_all()
@@ -128,17 +130,17 @@ def test_an_extension_must_be_later_than_the_due_date_and_only_one_waits(app, db
 
 
 def test_a_coordinator_of_another_plan_cannot_decide(app, db, make, client, login):
-    from inspections.auth.models import Role
-
     world = concluded(make, db)
     _ask(client, world.remediation[0], world.actions[0].due_on + timedelta(days=5))
     req = db.session.scalar(sa.select(ExtensionRequest))
     other = make.user(Role.COORDINATOR)
     db.session.commit()
     login(other.username)
-    assert "Chờ kinh phí" not in client.get("/extensions/").get_data(as_text=True)
-    token = _csrf(client, "/extensions/")
-    response = client.post(f"/extensions/{req.id}/decide", data={"csrf_token": token, "decision": "grant"})
+    assert "Chờ kinh phí" not in client.get("/actions/extensions/").get_data(as_text=True)
+    token = _csrf(client, "/actions/extensions/")
+    response = client.post(
+        f"/actions/extensions/{req.id}/decide", data={"csrf_token": token, "decision": "grant"}
+    )
     assert response.status_code == 404
 
 
@@ -151,9 +153,37 @@ def test_the_decision_mail_speaks_the_contacts_language(app, db, make, client, l
     _ask(client, world.remediation[0], world.actions[0].due_on + timedelta(days=9))
     req = db.session.scalar(sa.select(ExtensionRequest))
     login(world.field.coordinator.username)
-    token = _csrf(client, "/extensions/")
-    client.post(f"/extensions/{req.id}/decide", data={"csrf_token": token, "decision": "grant"})
+    token = _csrf(client, "/actions/extensions/")
+    client.post(f"/actions/extensions/{req.id}/decide", data={"csrf_token": token, "decision": "grant"})
     mail = db.session.scalar(sa.select(Notification).where(Notification.kind == "extension_decided"))
     message = render(mail)
     assert str(message["Subject"]).startswith("More time granted: new due date")
     assert "Your request for more time was granted." in message.get_body(("plain",)).get_content()
+
+
+def test_a_granted_extension_cancels_the_reminders_of_the_old_date(app, db, make, client, login):
+    world = concluded(make, db)
+    action = world.actions[0]
+    before = utcnow().replace(hour=3) + timedelta(days=(action.due_on - local_day(utcnow())).days - 3)
+    schedule_due(before)
+    db.session.commit()
+    [old_key] = _reminder_keys(db, action)
+    _ask(client, world.remediation[0], action.due_on + timedelta(days=30))
+    req = db.session.scalar(sa.select(ExtensionRequest))
+    login(world.field.coordinator.username)
+    token = _csrf(client, "/actions/extensions/")
+    client.post(f"/actions/extensions/{req.id}/decide", data={"csrf_token": token, "decision": "grant"})
+    db.session.expire_all()
+    old_row = db.session.scalar(sa.select(Notification).where(Notification.idempotency_key == old_key))
+    assert old_row.status == NotificationStatus.CANCELLED and old_row.last_error == "superseded"
+
+
+def test_the_old_addresses_of_the_coordinators_pages_answer_308(app, db, make, client, login):
+    coordinator = make.user(Role.COORDINATOR)
+    db.session.commit()
+    login(coordinator.username)
+    listing = client.get("/extensions/")
+    assert listing.status_code == 308 and listing.headers["Location"].endswith("/actions/extensions/")
+    token = _csrf(client, "/actions/extensions/")
+    decide = client.post("/extensions/7/decide", data={"csrf_token": token, "decision": "grant"})
+    assert decide.status_code == 308 and decide.headers["Location"].endswith("/actions/extensions/7/decide")

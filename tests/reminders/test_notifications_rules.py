@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from inspections.auth.models import Role
-from inspections.notifications.models import Notification, NotificationStatus
-from inspections.notifications.rules import cancel_superseded, on_visit_approved
+from inspections.outbox.models import Notification, NotificationStatus
+from inspections.reminders.notices import cancel_superseded, schedule_notices
 from inspections.teams.models import TeamKind
 from inspections.units.models import Language, UnitContact
 from inspections.visits.models import VisitStatus
@@ -31,8 +31,8 @@ def test_an_announced_visit_notifies_each_active_contact_once(db, make):
     team = make.team(make.plan(), TeamKind.JOINT, members=[make.user(Role.INSPECTOR)])
     visit = make.inspection(team, unit, visit_at=days_from_now(15)).visits[0]
 
-    rows = on_visit_approved(visit)
-    again = on_visit_approved(visit)
+    rows = schedule_notices(visit)
+    again = schedule_notices(visit)
     db.session.commit()
 
     assert sorted(r.recipient_email for r in rows) == ["an@gialam.example", "jane@gialam.example"]
@@ -51,7 +51,7 @@ def test_a_surprise_visit_gets_no_notice(db, make):
     team = make.team(make.plan(), TeamKind.PUBLIC_SERVICE, members=[make.user(Role.INSPECTOR)])
     visit = make.inspection(team, unit, visit_at=days_from_now(15)).visits[0]
 
-    assert on_visit_approved(visit) == []
+    assert schedule_notices(visit) == []
     assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 0
 
 
@@ -59,12 +59,12 @@ def test_a_moved_visit_approved_again_supersedes_the_old_notice(db, make):
     unit = _unit_with_contacts(make, db)
     team = make.team(make.plan(), TeamKind.JOINT, members=[make.user(Role.INSPECTOR)])
     visit = make.inspection(team, unit, visit_at=days_from_now(15)).visits[0]
-    old = on_visit_approved(visit)
+    old = schedule_notices(visit)
     db.session.commit()
 
     visit.starts_at = days_from_now(22)
     visit.ends_at = days_from_now(22).replace(hour=23)
-    new = on_visit_approved(visit)
+    new = schedule_notices(visit)
     db.session.commit()
 
     assert len(new) == 2
@@ -78,7 +78,7 @@ def test_a_cancelled_visit_cancels_its_unsent_notices(db, make):
     unit = _unit_with_contacts(make, db)
     team = make.team(make.plan(), TeamKind.JOINT, members=[make.user(Role.INSPECTOR)])
     visit = make.inspection(team, unit, visit_at=days_from_now(15)).visits[0]
-    rows = on_visit_approved(visit)
+    rows = schedule_notices(visit)
     visit.status = VisitStatus.CANCELLED
     assert cancel_superseded(visit) == 2
     db.session.commit()

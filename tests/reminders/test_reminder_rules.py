@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from inspections.auth.models import Role
 from inspections.findings.models import Finding, FindingResult
-from inspections.notifications.models import Notification
-from inspections.notifications.reminders import schedule_due
+from inspections.outbox.models import Notification
 from inspections.remediation.models import CorrectiveAction
+from inspections.reminders.rules import schedule_due
 from inspections.teams.models import TeamKind
 from inspections.units.models import UnitContact
 from inspections.visits.models import InspectionStatus, VisitStatus

@@ -10,11 +10,13 @@ import sqlalchemy as sa
 from inspections.audit.models import AuditEvent
 from inspections.auth.models import Role
 from inspections.findings.models import Finding, FindingResult
-from inspections.notifications.models import Notification, PlanReminderSettings
-from inspections.notifications.reminders import schedule_due
-from inspections.notifications.settings import ReminderSettings, current_settings, set_reminder_settings
+from inspections.outbox.models import Notification
 from inspections.plans.models import Plan, PlanStatus
 from inspections.remediation.models import CorrectiveAction
+from inspections.reminders.models import PlanReminderSettings
+from inspections.reminders.rules import schedule_due
+from inspections.reminders.services import current_settings, set_reminder_settings
+from inspections.reminders.settings import ROW_SETTINGS, SETTINGS, ReminderSettings
 from inspections.teams.models import TeamKind
 from inspections.units.models import UnitContact
 from inspections.visits.models import InspectionStatus, VisitStatus
@@ -300,3 +302,15 @@ def test_only_the_plans_coordinators_and_admins(db, client, login, page_world):
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(PlanReminderSettings, a["plan"].id) is None
+
+
+def test_the_tables_checks_hold_the_bounds_the_settings_declare():
+    constraints = PlanReminderSettings.__table__.constraints
+    checks = {str(c.sqltext) for c in constraints if isinstance(c, sa.CheckConstraint)}
+    for setting in SETTINGS:
+        if setting.name not in ROW_SETTINGS:
+            continue  # the plan's own column
+        bounds = setting.metadata["bounds"]
+        # The coordinator is told on or after the team leader: the lower bound is a column.
+        low = "conclusion_after" if setting.name == "conclusion_to_coordinator_after" else bounds.low
+        assert f"{setting.name} BETWEEN {low} AND {bounds.high}" in checks

@@ -9,8 +9,8 @@ from celery.signals import worker_process_init
 
 from config import VISIBILITY_TIMEOUT, settings_from_env
 from inspections.auth.models import Role
-from inspections.notifications.models import NotificationStatus
-from inspections.notifications.rules import on_visit_approved
+from inspections.outbox.models import NotificationStatus
+from inspections.reminders.notices import schedule_notices
 from inspections.teams.models import TeamKind
 from inspections.units.models import UnitContact
 from tests.factories import days_from_now
@@ -56,7 +56,7 @@ def test_beat_tasks_called_directly_write_the_notice_into_the_mail_folder(app, d
     db.session.add(UnitContact(unit=unit, name="Phạm Minh", email="minh@dienbien.example"))
     team = make.team(make.plan(), TeamKind.JOINT, members=[make.user(Role.INSPECTOR)])
     visit = make.inspection(team, unit, visit_at=days_from_now(12)).visits[0]
-    (row,) = on_visit_approved(visit)
+    (row,) = schedule_notices(visit)
     db.session.commit()
 
     schedule_due.apply()

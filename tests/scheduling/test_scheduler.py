@@ -25,7 +25,7 @@ from inspections.scheduling.problem import (
 )
 from inspections.scheduling.scheduler import propose
 from inspections.scheduling.validator import validate
-from inspections.workdays import WorkCalendar
+from inspections.workdays.calendar import WorkCalendar
 
 CAL = WorkCalendar()
 

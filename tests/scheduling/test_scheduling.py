@@ -18,7 +18,8 @@ from inspections.audit.models import AuditEvent
 from inspections.auth.models import Role
 from inspections.demo.services import load_demo
 from inspections.errors import Conflict, InvalidInput
-from inspections.notifications.models import Notification
+from inspections.i18n import today
+from inspections.outbox.models import Notification
 from inspections.plans.models import Plan
 from inspections.scheduling.labels import CONSTRAINTS
 from inspections.scheduling.models import MemberAbsence, ProposalStatus, ScheduleProposal
@@ -29,13 +30,12 @@ from inspections.scheduling.services import (
     claim_proposal,
     move_item,
     request_proposal,
-    today_local,
 )
 from inspections.scheduling.validator import validate
 from inspections.teams.models import Team, TeamKind
 from inspections.units.models import Unit, UnitContact, UnitKind
 from inspections.visits.models import Inspection, InspectionKind, InspectionStatus, Slot, Visit
-from inspections.workdays import WorkCalendar
+from inspections.workdays.calendar import WorkCalendar
 from workers.scheduling import propose_schedule
 
 ROOT = Path(__file__).parents[2]
@@ -170,7 +170,7 @@ def test_a_task_delivered_twice_computes_once(db, make):
 @pytest.fixture
 def future_plan(db, make):
     coordinator = make.user(Role.COORDINATOR)
-    start = today_local() + timedelta(days=14)
+    start = today() + timedelta(days=14)
     plan = make.plan(window_start=start, window_end=start + timedelta(days=60), coordinators=[coordinator])
     joint = make.team(plan, TeamKind.JOINT, members=[make.user(Role.INSPECTOR)])
     surprise = make.team(plan, TeamKind.PUBLIC_SERVICE, members=[make.user(Role.INSPECTOR)])

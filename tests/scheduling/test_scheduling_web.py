@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from inspections.auth.models import Role
+from inspections.i18n import today
 from inspections.scheduling.models import ProposalItem, ProposalStatus, ScheduleProposal
-from inspections.scheduling.services import today_local
 from inspections.teams.models import TeamKind
 from inspections.visits.models import Visit, VisitStatus
-from inspections.workdays import WorkCalendar
+from inspections.workdays.calendar import WorkCalendar
 from tests.conftest import csrf_token
 from workers.scheduling import propose_schedule
 
@@ -22,7 +22,7 @@ CAL = WorkCalendar()
 @pytest.fixture
 def plan_world(db, make):
     coordinator = make.user(Role.COORDINATOR)
-    start = today_local() + timedelta(days=14)
+    start = today() + timedelta(days=14)
     plan = make.plan(window_start=start, window_end=start + timedelta(days=50), coordinators=[coordinator])
     team = make.team(plan, TeamKind.JOINT, members=[make.user(Role.INSPECTOR)])
     district = make.unit(name="Quận Hoàn Kiếm")
@@ -126,7 +126,7 @@ def test_gap_and_unit_blackouts_are_kept_and_obeyed(plan_world, client, login, d
     assert db.session.get(PlanScheduleSettings, plan_world["plan_id"]).cross_team_gap_days == 3
 
     unit_id = db.session.scalar(sa.select(Inspection.unit_id).order_by(Inspection.id))
-    window = [d for d in CAL.working_days_in(today_local(), today_local() + timedelta(days=80))]
+    window = [d for d in CAL.working_days_in(today(), today() + timedelta(days=80))]
     for day in window[:30]:
         client.post(
             f"{path}/blackouts", data={"csrf_token": token, "unit_id": str(unit_id), "day": day.isoformat()}

@@ -15,9 +15,10 @@ from icalendar import Calendar
 
 from inspections import policy
 from inspections.auth.models import Role
-from inspections.notifications.models import Notification
+from inspections.i18n import today
+from inspections.outbox.models import Notification
 from inspections.scheduling.models import ProposalStatus
-from inspections.scheduling.services import approve_proposal, request_proposal, today_local, visit_placement
+from inspections.scheduling.services import approve_proposal, request_proposal, visit_placement
 from inspections.teams.models import TeamKind
 from inspections.units.models import UnitContact
 from inspections.visits.models import InspectionKind, Visit
@@ -29,7 +30,7 @@ from workers.scheduling import propose_schedule
 def scheduled(app, db, make):
     """One unit with an announced and a surprise inspection, both approved in the future."""
     coordinator = make.user(Role.COORDINATOR)
-    start = today_local() + timedelta(days=20)
+    start = today() + timedelta(days=20)
     plan = make.plan(window_start=start, window_end=start + timedelta(days=40), coordinators=[coordinator])
     unit = make.unit(name="Phường Điện Biên")
     contact = make.user(Role.UNIT_CONTACT, home_unit_id=unit.id)
@@ -139,15 +140,15 @@ def test_counts_do_not_reveal_a_surprise_visit(scheduled, db, client, login):
 
 
 def test_no_email_tells_the_contact_of_the_surprise_visit(scheduled, db, app):
-    from inspections.notifications.render import render
+    from inspections.outbox.render import render
 
     rows = db.session.scalars(sa.select(Notification)).all()
     to_contact = [r for r in rows if r.recipient_email == scheduled["contact"].email]
     assert [r.kind for r in to_contact] == ["schedule_notice"]  # the announced visit's notice
     assert all(r.object_id != scheduled["surprise_visit"].id for r in rows)
     # The time-based reminders in the days before the surprise visit write nothing for the unit.
-    from inspections.notifications.reminders import visit_reminders
-    from inspections.workdays import load_calendar
+    from inspections.reminders.rules import visit_reminders
+    from inspections.workdays.calendar import load_calendar
 
     before = scheduled["surprise_visit"].starts_at
     for days in (7, 3, 1):

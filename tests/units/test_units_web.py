@@ -120,7 +120,7 @@ def test_a_unit_contact_never_learns_that_its_unit_was_drawn(app, db, make, clie
         client.get(f"/plans/{plan.id}"),
         client.get(f"/plans/{plan.id}/export.xlsx"),
         client.get(f"/teams/{team.id}"),
-        client.get(f"/draws/{draw.id}"),
+        client.get(f"/assignments/draws/{draw.id}"),
     ]
     home = pages[0].get_data(as_text=True)
     assert "Quận Bị Rút" in home  # its own unit, of course

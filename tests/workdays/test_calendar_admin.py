@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from inspections.audit.models import AuditEvent
 from inspections.auth.models import Role
-from inspections.visits.models import CalendarDay
-from inspections.workdays import load_calendar
+from inspections.workdays.calendar import load_calendar
+from inspections.workdays.models import CalendarDay
 from tests.conftest import csrf_token
 
 

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from inspections.visits.models import CalendarDay, DayKind
-from inspections.workdays import (
+from inspections.workdays.calendar import (
     WorkCalendar,
     add_working_days,
     is_working_day,
     load_calendar,
     working_days_between,
 )
+from inspections.workdays.models import CalendarDay, DayKind
 
 
 def test_weekends_and_statutory_holidays_are_not_working_days():

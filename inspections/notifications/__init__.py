@@ -1,5 +1,0 @@
-"""The email outbox, reminders and preferences."""
-
-from flask import Blueprint
-
-bp = Blueprint("notifications", __name__)

@@ -1,0 +1,78 @@
+"""The mails of this feature, registered with the outbox, and the checks that keep a queued
+one from going out once it is no longer true.
+
+Notices that start a legal step (a schedule notice, an overdue corrective action and its
+escalation) are mandatory; the recipient may switch off the other reminders.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from inspections.extensions import db
+from inspections.findings.models import Finding
+from inspections.outbox.kinds import register
+from inspections.outbox.models import Notification
+from inspections.portal.mail import visit_links
+from inspections.remediation.models import ActionStatus, CorrectiveAction
+from inspections.visits.models import InspectionKind, InspectionStatus, Visit, VisitStatus
+
+_VISIT_READS = ("visit_date",)
+_ACTION_READS = ("due_on",)
+
+
+def _visit_reason(row: Notification) -> str | None:
+    visit = db.session.get(Visit, row.object_id)
+    if visit is None or visit.status == VisitStatus.CANCELLED:
+        return "superseded: visit cancelled"
+    inspection = visit.inspection
+    if inspection.status == InspectionStatus.CANCELLED:
+        return "superseded: inspection cancelled"
+    expected = row.context.get("visit_date")
+    if expected and expected != visit.starts_at.date().isoformat():
+        return "superseded: visit moved"
+    if inspection.kind == InspectionKind.SURPRISE and row.recipient_contact_id is not None:
+        return "surprise visit: nothing goes to the unit"
+    return None
+
+
+def _findings_reason(row: Notification) -> str | None:
+    reason = _visit_reason(row)
+    if reason is not None:
+        return reason
+    recorded = db.session.scalar(sa.select(Finding.id).where(Finding.visit_id == row.object_id).limit(1))
+    return "resolved: findings recorded" if recorded is not None else None
+
+
+def _conclusion_reason(row: Notification) -> str | None:
+    reason = _visit_reason(row)
+    if reason is not None:
+        return reason
+    inspection = db.session.get(Visit, row.object_id).inspection  # type: ignore[union-attr]
+    return "resolved: conclusion issued" if inspection.status == InspectionStatus.CONCLUDED else None
+
+
+def _action_reason(row: Notification) -> str | None:
+    action = db.session.get(CorrectiveAction, row.object_id)
+    if action is None:
+        return "superseded: action removed"
+    if action.status in (ActionStatus.REPORTED, ActionStatus.ACCEPTED):
+        return "resolved: action reported"
+    expected = row.context.get("due_on")
+    if expected and expected != action.due_on.isoformat():
+        return "superseded: due date changed"
+    return None
+
+
+SCHEDULE_NOTICE = register("schedule_notice", relevance=_visit_reason, reads=_VISIT_READS, links=visit_links)
+VISIT_REMINDER = register(
+    "visit_reminder", optional=_l("Visit reminders"), relevance=_visit_reason, reads=_VISIT_READS
+)
+FINDINGS_OVERDUE = register("findings_overdue", relevance=_findings_reason, reads=_VISIT_READS)
+CONCLUSION_OVERDUE = register("conclusion_overdue", relevance=_conclusion_reason, reads=_VISIT_READS)
+ACTION_DUE = register(
+    "action_due", optional=_l("Corrective actions coming due"), relevance=_action_reason, reads=_ACTION_READS
+)
+ACTION_OVERDUE = register("action_overdue", relevance=_action_reason, reads=_ACTION_READS)
+COORDINATOR_DIGEST = register("coordinator_digest", optional=_l("Weekly digest"))
