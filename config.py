@@ -112,8 +112,8 @@ def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None)
         "OUTBOX_BACKOFF_BASE": float(env.get("OUTBOX_BACKOFF_BASE", "30")),
         "OUTBOX_BACKOFF_CAP": float(env.get("OUTBOX_BACKOFF_CAP", "3600")),
         "CELERY": celery_settings(broker, dispatch_every=float(env.get("OUTBOX_DISPATCH_EVERY", "20"))),
-        # Sessions: signed cookie, refreshed on every request, so the lifetime below is the
-        # idle timeout; the absolute timeout is enforced in auth on top of it.
+        # Sessions: a signed browser-session cookie; auth ends it on the server (session
+        # version), after PERMANENT_SESSION_LIFETIME idle or SESSION_ABSOLUTE_LIFETIME in all.
         "SESSION_COOKIE_SECURE": secure_cookies,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -122,6 +122,14 @@ def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None)
         "SESSION_REFRESH_EACH_REQUEST": True,
         "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=int(env.get("ABSOLUTE_TIMEOUT_HOURS", "12"))),
         "REMEMBER_COOKIE_DURATION": timedelta(0),
+        # Throttling (Flask-Limiter): refused logins per account and per client address.
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": "inspections-limits",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"),
+        "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute; 200 per hour"),
+        # Behind this many reverse proxies the client's address comes from X-Forwarded-For.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Request limits: whole body (uploads) and any single non-file form field.
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 512 * 1024,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from config import load_secret_key, settings_from_env
@@ -27,6 +28,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_secret_key(Path(app.instance_path))
 
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     _limit_request_size(app)  # first: CSRF protection reads the form in its own hook
     _init_extensions(app)
     _register_blueprints(app)
@@ -42,7 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
 
 def _init_extensions(app: Flask) -> None:
     from inspections import models  # noqa: F401 - the whole schema, for Alembic
-    from inspections.extensions import babel, csrf, db, login_manager, migrate
+    from inspections.extensions import babel, csrf, db, limiter, login_manager, migrate
     from inspections.i18n import select_locale
 
     db.init_app(app)
@@ -50,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
         app, db, directory=str(Path(__file__).parent.parent / "migrations"), render_as_batch=True
     )
     login_manager.init_app(app)
+    limiter.init_app(app)
     csrf.init_app(app)
     babel.init_app(
         app,
@@ -106,7 +111,7 @@ class _IdConverter(IntegerConverter):
 
 
 def _register_blueprints(app: Flask) -> None:
-    from inspections import errors_web
+    from inspections import errors_web, headers
 
     app.url_map.converters["int"] = _IdConverter
     for feature in FEATURES:
@@ -114,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         import_module(f"inspections.{feature}.routes")
         app.register_blueprint(import_module(f"inspections.{feature}").bp)
     errors_web.register(app)
+    headers.register(app)
     # Every view is one unit of work, run again whole on a transient database conflict.
     for endpoint, view in app.view_functions.items():
         app.view_functions[endpoint] = retrying(view)

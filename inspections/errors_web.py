@@ -22,6 +22,10 @@ MESSAGES = {
         _l("Too large"),
         _l("What you sent is larger than allowed. Please send a smaller file or shorter text."),
     ),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Please wait a few minutes and try again."),
+    ),
     500: (_l("Something went wrong"), _l("The error has been logged. Please try again later.")),
 }
 

@@ -75,6 +75,8 @@ def settings_for(database_url: str, instance_dir: Path) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "http",
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
         "MAIL_FOLDER": str(instance_dir / "mail"),
+        # Throttling is tested on its own (tests/auth/test_throttling.py).
+        "RATELIMIT_ENABLED": False,
     }
 
 

@@ -1,4 +1,12 @@
-"""Accounts: login, logout, language, session timeouts."""
+"""Accounts: login, logout, language, and sessions that end.
+
+A session is a signed cookie, but it ends on the server too: it carries the user's
+`session_version` from its login, and logout, a password change or a deactivation raise
+that version, which ends every session of the user (and every copy of its cookie). The
+idle and absolute timeouts are checked here on each request, so the cookie itself is a
+browser-session cookie: Flask-Login's "strong" protection then really logs out a session
+whose browser or address changed (for a permanent session it only marks it stale).
+"""
 
 from __future__ import annotations
 
@@ -19,23 +27,34 @@ login_manager.login_message = _l("Please log in to see this page.")
 login_manager.login_message_category = "info"
 login_manager.session_protection = "strong"
 
+# The session keys of a login (set in auth.routes.login).
+SESSION_VERSION = "sv"
+LOGGED_IN_AT = "auth_at"
+LAST_SEEN_AT = "seen_at"
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     if not user_id.isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or session.get(SESSION_VERSION) != user.session_version:
+        return None
+    return user
 
 
 @bp.before_app_request
-def enforce_absolute_timeout() -> None:
-    """Log out a session older than the absolute lifetime, however active it has been."""
+def enforce_timeouts() -> None:
+    """Log out a session idle too long, or older than the absolute lifetime."""
     if not current_user.is_authenticated:
         return
-    limit: timedelta = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
-    started = session.get("auth_at", 0)
-    if utcnow().timestamp() - started > limit.total_seconds():
+    now = utcnow().timestamp()
+    idle: timedelta = current_app.config["PERMANENT_SESSION_LIFETIME"]
+    absolute: timedelta = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    seen = session.get(LAST_SEEN_AT, session.get(LOGGED_IN_AT, 0))
+    if now - seen > idle.total_seconds() or now - session.get(LOGGED_IN_AT, 0) > absolute.total_seconds():
         logout_user()
         session.clear()
         flash(_l("Your session has expired. Please log in again."), "info")
+        return
+    session[LAST_SEEN_AT] = now

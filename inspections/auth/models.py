@@ -45,6 +45,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept in each session at login; raising it ends every session of the user at once
+    # (logout, password change, deactivation): a copied cookie dies with them.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     home_unit: Mapped[Unit | None] = relationship()
 

@@ -103,10 +103,35 @@ def password_matches(user: User, password: str) -> bool:
 
 
 def set_password(user: User, password: str, *, actor: User | None) -> None:
+    """A new password ends every session of the user."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     user.password_hash = hash_password(password)
+    user.session_version += 1
     record("user.set_password", actor=actor, object_type="user", object_id=user.id)
+
+
+def end_sessions(user: User, *, actor: User | None, reason: str) -> None:
+    """Every session of the user stops working at its next request (logout everywhere)."""
+    user.session_version += 1
+    record("user.end_sessions", actor=actor, object_type="user", object_id=user.id, after={"reason": reason})
+
+
+def set_active(user: User, active: bool, *, actor: User | None) -> None:
+    """Deactivate (or reactivate) an account; deactivation ends its sessions."""
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        user.session_version += 1
+    record(
+        "user.set_active",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        before={"active": not active},
+        after={"active": active},
+    )
 
 
 def set_language(user: User, language: Language) -> None:
