@@ -50,7 +50,9 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
-def celery_settings(broker_url: str, *, dispatch_every: float = 20.0) -> dict[str, Any]:
+def celery_settings(
+    broker_url: str, *, dispatch_every: float = 20.0, anchor_every: float = 3600.0
+) -> dict[str, Any]:
     """Celery settings, chosen after its reliability notes.
 
     Tasks are idempotent through database state, so they acknowledge late and take one
@@ -70,6 +72,8 @@ def celery_settings(broker_url: str, *, dispatch_every: float = 20.0) -> dict[st
         "enable_utc": True,
         "beat_schedule": {
             "system-heartbeat": {"task": "system.heartbeat", "schedule": 60.0},
+            # The audit chain's head, written outside the database (and mailed daily).
+            "audit-anchor": {"task": "audit.anchor", "schedule": anchor_every},
             # The outbox: time-based rows written idempotently each minute, and a
             # dispatcher tick; the rows live in the database, the ticks may be lost.
             "reminders-schedule": {"task": "reminders.schedule_due", "schedule": 60.0},
@@ -111,7 +115,14 @@ def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None)
         "OUTBOX_LEASE_SECONDS": float(env.get("OUTBOX_LEASE_SECONDS", "300")),
         "OUTBOX_BACKOFF_BASE": float(env.get("OUTBOX_BACKOFF_BASE", "30")),
         "OUTBOX_BACKOFF_CAP": float(env.get("OUTBOX_BACKOFF_CAP", "3600")),
-        "CELERY": celery_settings(broker, dispatch_every=float(env.get("OUTBOX_DISPATCH_EVERY", "20"))),
+        "CELERY": celery_settings(
+            broker,
+            dispatch_every=float(env.get("OUTBOX_DISPATCH_EVERY", "20")),
+            anchor_every=float(env.get("AUDIT_ANCHOR_EVERY", "3600")),
+        ),
+        # Where the audit chain's head is appended (default instance/audit-anchors.jsonl):
+        # storage the database server cannot rewrite.
+        "AUDIT_ANCHOR_FILE": env.get("AUDIT_ANCHOR_FILE") or None,
         # Sessions: a signed browser-session cookie; auth ends it on the server (session
         # version), after PERMANENT_SESSION_LIFETIME idle or SESSION_ABSOLUTE_LIFETIME in all.
         "SESSION_COOKIE_SECURE": secure_cookies,

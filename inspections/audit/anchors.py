@@ -33,6 +33,10 @@ class Anchor:
     head_id: int | None
     head_hash: str | None
 
+    @property
+    def moment(self) -> datetime:
+        return datetime.fromisoformat(self.at)
+
 
 @dataclass(frozen=True)
 class AnchorProblem:

@@ -5,6 +5,7 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 
 from inspections import policy
+from inspections.audit.anchors import latest_anchor
 from inspections.extensions import csrf, db
 from inspections.system import bp
 from inspections.system.services import heartbeats
@@ -26,4 +27,4 @@ def healthz() -> tuple[dict[str, str], int]:
 def status() -> str:
     if not policy.can_view_system_status(current_user):
         abort(403)
-    return render_template("system/status.html", heartbeats=heartbeats())
+    return render_template("system/status.html", heartbeats=heartbeats(), anchor=latest_anchor())
