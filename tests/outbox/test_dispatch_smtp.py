@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from inspections.auth.models import Role
 from inspections.db import utcnow
+from inspections.i18n import local_day, local_moment
 from inspections.outbox.dispatch import dispatch_due, sending_pause
 from inspections.outbox.models import Notification, NotificationStatus
 from inspections.outbox.services import resume_sending
@@ -18,6 +19,7 @@ from inspections.reminders.rules import schedule_due
 from inspections.teams.models import TeamKind
 from inspections.units.models import UnitContact
 from inspections.visits.models import Visit
+from inspections.workdays.calendar import load_calendar
 from tests.factories import days_from_now
 from tests.smtp_sink import Sink
 
@@ -177,12 +179,10 @@ def test_moving_a_visit_after_its_reminder_was_queued_sends_for_the_new_date_onl
     # Three working days ahead at most five calendar days from now, whatever the weekday.
     now = utcnow()
     visit = make.inspection(team, unit, visit_at=now + timedelta(days=5)).visits[0]
-    from inspections.i18n import local_day
-    from inspections.workdays.calendar import load_calendar
-
     cal = load_calendar(db.session)
     target = cal.add_working_days(local_day(now), 3)
-    visit.starts_at = visit.starts_at.replace(year=target.year, month=target.month, day=target.day)
+    # At 08:00 in Vietnam: a UTC date would be the next local day after 17:00 UTC.
+    visit.starts_at = local_moment(target, time(8))
     visit.ends_at = visit.starts_at + timedelta(hours=4)
     db.session.commit()
     schedule_due(now)
@@ -194,7 +194,7 @@ def test_moving_a_visit_after_its_reminder_was_queued_sends_for_the_new_date_onl
     # service that moves it need not know about the outbox.
     visit = db.session.get(Visit, visit.id)
     new_day = cal.add_working_days(target, 5)
-    visit.starts_at = visit.starts_at.replace(year=new_day.year, month=new_day.month, day=new_day.day)
+    visit.starts_at = local_moment(new_day, time(8))
     visit.ends_at = visit.starts_at + timedelta(hours=4)
     db.session.commit()
 
