@@ -139,6 +139,11 @@ def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None)
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT_PER_ACCOUNT": env.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"),
         "LOGIN_LIMIT_PER_ADDRESS": env.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute; 200 per hour"),
+        # Requests for a fresh link (each may mail), per client address and per email typed;
+        # the unit's uploads (self-assessment, remediation files), per client address.
+        "FRESH_LINK_LIMIT_PER_ADDRESS": env.get("FRESH_LINK_LIMIT_PER_ADDRESS", "10 per minute; 30 per hour"),
+        "FRESH_LINK_LIMIT_PER_EMAIL": env.get("FRESH_LINK_LIMIT_PER_EMAIL", "3 per minute; 10 per hour"),
+        "UPLOAD_LIMIT": env.get("UPLOAD_LIMIT", "20 per minute; 120 per hour"),
         # Behind this many reverse proxies the client's address comes from X-Forwarded-For.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         # Request limits: whole body (uploads) and any single non-file form field.

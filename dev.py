@@ -5,7 +5,9 @@
     python3 dev.py test     install, run the whole test suite (extra arguments go to pytest)
     python3 dev.py messages re-extract the translatable strings into the catalogues
 
-Everything is installed into .venv beside this file; nothing outside it is touched.
+Everything is installed into .venv beside this file; nothing outside it is touched but the
+instance folder ($INSPECTIONS_INSTANCE, else instance/ beside this file): the database, logs,
+beat schedule and secrets, readable by their owner only.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ import subprocess
 import sys
 import time
 import venv
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-INSTANCE = ROOT / "instance"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+# As inspections.auth.services.MIN_PASSWORD_LENGTH (dev.py runs before Flask is installed).
+MIN_PASSWORD_LENGTH = 10
+DATABASE_FILE = "inspections.sqlite3"  # config.database_url's default
 
 
 def say(message: str) -> None:
@@ -60,25 +65,81 @@ def compile_catalogues() -> None:
     python("-c", "from inspections.i18n import compile_catalogs; compile_catalogs()")
 
 
-def demo_password() -> str:
-    """$DEMO_PASSWORD, else one generated on the first run and kept in instance/."""
-    if os.environ.get("DEMO_PASSWORD"):
-        return os.environ["DEMO_PASSWORD"]
-    path = INSTANCE / "demo_password"
-    if not path.exists():
-        INSTANCE.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(12))
+def instance_dir(env: Mapping[str, str] | None = None) -> Path:
+    """$INSPECTIONS_INSTANCE (made absolute, as the app needs it), else instance/ here."""
+    env = os.environ if env is None else env
+    return Path(env.get("INSPECTIONS_INSTANCE") or ROOT / "instance").resolve()
+
+
+def _private_file(path: Path) -> None:
+    """The file, created if missing, readable and writable by its owner only."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
+
+
+def prepare_instance(instance: Path, env: Mapping[str, str] | None = None) -> None:
+    """The instance folder (0700) and the embedded SQLite database (0600) before first use.
+
+    SQLite gives its WAL and shared-memory files the database file's permissions; files
+    the child processes make are owner-only too (`run` sets the umask).
+    """
+    env = os.environ if env is None else env
+    instance.mkdir(parents=True, exist_ok=True)
+    instance.chmod(0o700)
+    if not env.get("DATABASE_URL"):
+        _private_file(instance / DATABASE_FILE)
+    for path in instance.glob("*.sqlite3*"):
         path.chmod(0o600)
-    return path.read_text().strip()
+
+
+def demo_password(instance: Path, env: Mapping[str, str] | None = None) -> str:
+    """$DEMO_PASSWORD, else one generated on the first run and kept in the instance folder.
+
+    A password the application would refuse stops here with a message (SystemExit), before
+    anything is installed or started.
+    """
+    env = os.environ if env is None else env
+    if env.get("DEMO_PASSWORD"):
+        password = env["DEMO_PASSWORD"]
+        source = "DEMO_PASSWORD"
+    else:
+        path = instance / "demo_password"
+        if not path.exists():
+            instance.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(12))
+        password = path.read_text().strip()
+        source = str(path)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise SystemExit(
+            f"[dev] the demo password ({source}) has {len(password)} characters; it needs at least "
+            f"{MIN_PASSWORD_LENGTH}. Choose a longer one, or unset DEMO_PASSWORD to have one generated."
+        )
+    return password
+
+
+def commands(instance: Path, port: str) -> dict[str, list[str]]:
+    """The three processes of `run`; beat keeps its schedule in the instance folder."""
+    celery = [str(PYTHON), "-m", "celery", "-A", "workers.celery_app"]
+    return {
+        "worker": [*celery, "worker", "--pool=solo", "--loglevel=INFO"],
+        "beat": [*celery, "beat", "--loglevel=INFO", "-s", str(instance / "celerybeat-schedule")],
+        "web": [str(PYTHON), "-m", "flask", "run", "--host", "127.0.0.1", "--port", port],
+    }
 
 
 def run() -> int:
+    instance = instance_dir()
+    password = demo_password(instance)  # a refused password stops before the long steps
     ensure_venv("requirements.txt")
     compile_catalogues()
     port = os.environ.get("PORT", "5000")
-    password = demo_password()
+    os.umask(0o077)  # the database, logs, mail and uploads of the children: owner-only
+    prepare_instance(instance)
     env = os.environ | {
         "INSPECTIONS_PROFILE": "development",  # plain-HTTP cookies for http://127.0.0.1
+        "INSPECTIONS_INSTANCE": str(instance),  # the same folder for web, worker and beat
         "DEMO_PASSWORD": password,
         "FLASK_APP": "wsgi",
         "APP_URL": os.environ.get("APP_URL", f"http://127.0.0.1:{port}"),  # links in mail
@@ -86,16 +147,10 @@ def run() -> int:
     python("-m", "flask", "db", "upgrade", env=env)
     python("-m", "flask", "demo", "load", env=env)
 
-    logs = INSTANCE / "logs"
+    logs = instance / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    celery = [str(PYTHON), "-m", "celery", "-A", "workers.celery_app"]
-    commands = {
-        "worker": [*celery, "worker", "--pool=solo", "--loglevel=INFO"],
-        "beat": [*celery, "beat", "--loglevel=INFO", "-s", str(INSTANCE / "celerybeat-schedule")],
-        "web": [str(PYTHON), "-m", "flask", "run", "--host", "127.0.0.1", "--port", port],
-    }
     processes: dict[str, subprocess.Popen[bytes]] = {}
-    for name, command in commands.items():
+    for name, command in commands(instance, port).items():
         output = None if name == "web" else (logs / f"{name}.log").open("ab")
         processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
     say(f"worker and beat are running; their logs are in {logs}")
@@ -128,8 +183,8 @@ def test(pytest_args: list[str]) -> int:
 
 def messages() -> int:
     ensure_venv("requirements.txt", "requirements-dev.txt")
-    pot = ROOT / "instance" / "messages.pot"
-    pot.parent.mkdir(exist_ok=True)
+    pot = instance_dir() / "messages.pot"
+    pot.parent.mkdir(parents=True, exist_ok=True)
     pybabel = [str(PYTHON), "-m", "babel.messages.frontend"]
     subprocess.run(
         [*pybabel, "extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "_plural:1,2",

@@ -3,15 +3,24 @@
 WTForms ships no Vietnamese catalogue, and Flask-WTF looks only there, so a field that
 cannot even parse its input ("Not a valid date value.") would answer in English. Forms
 derive from `BaseForm`, whose translations are this application's catalogue.
+
+Also the shared rules for what a client may send: ids and page numbers within the
+database's integers, months and days within the calendar's years, names without control
+characters, decimals that are numbers.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import DecimalField
+from wtforms.validators import ValidationError
 
 
 def _plural(singular: str, plural: str) -> tuple[str, str]:
@@ -96,11 +105,109 @@ MAX_ID = 2**31 - 1
 
 
 def parse_id(value: object) -> int | None:
-    """An id sent by a client, or None. `str.isdigit` alone would accept "²"."""
-    if not isinstance(value, str) or not value.isascii() or not value.isdigit():
+    """An id sent by a client, or None. `str.isdigit` alone would accept "²".
+
+    Beyond MAX_ID no row can have it: the caller answers "not found" (or ignores the
+    filter), never a database overflow.
+    """
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 10:
         return None
     number = int(value)
     return number if 0 < number <= MAX_ID else None
+
+
+def parse_page(value: object) -> int:
+    """A page number sent by a client; 1 when it is not one (a pager's links are ours)."""
+    return parse_id(value) or 1
+
+
+# --- months and days of the calendars ---------------------------------------------------
+
+# The years a calendar shows: a plan's are 2000-2100, its window a year either side.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+FIRST_DAY, LAST_DAY = date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def within_calendar(day: date) -> date:
+    """The day, moved into the calendar's years if it lies outside them."""
+    return min(max(day, FIRST_DAY), LAST_DAY)
+
+
+def parse_month(value: str | None) -> date | None:
+    """A month ("YYYY-MM") within the calendar's years, as its first day; None otherwise."""
+    match = _MONTH.fullmatch(value or "")
+    if match is None:
+        return None
+    year, month = int(match[1]), int(match[2])
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
+        return None
+    return date(year, month, 1)
+
+
+def parse_day(value: str | None) -> date | None:
+    """An ISO date ("YYYY-MM-DD") within the calendar's years; None otherwise."""
+    if not _DAY.fullmatch(value or ""):
+        return None
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+# --- text and numbers in forms ----------------------------------------------------------
+
+# C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# The same, less tab, line feed and carriage return: what a text of several lines may hold.
+_CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def has_control_characters(text: str, *, multiline: bool = False) -> bool:
+    """Whether a name (or, `multiline`, a text) holds a character no person types in one.
+
+    A line break in a name goes into mail headers and breaks every mail to that person;
+    other control characters break the documents and spreadsheets made from the text.
+    """
+    return (_CONTROL_IN_TEXT if multiline else _CONTROL).search(text) is not None
+
+
+def without_control_characters(text: str) -> str:
+    """The text with its control characters taken out: for a search, which refuses nothing
+    (PostgreSQL cannot even compare a text holding NUL)."""
+    return _CONTROL.sub("", text)
+
+
+class NoControlCharacters:
+    """A field of one line (a name, a code, a title): no line break, tab or control character.
+
+    `multiline=True` for a text of several lines: line breaks and tabs are allowed there.
+    """
+
+    def __init__(self, message: str | None = None, *, multiline: bool = False) -> None:
+        self.multiline = multiline
+        self.message = message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if isinstance(field.data, str) and has_control_characters(field.data, multiline=self.multiline):
+            if self.message is not None:
+                raise ValidationError(self.message)
+            if self.multiline:
+                raise ValidationError(_l("Remove the control characters from this text."))
+            raise ValidationError(_l("Write this on one line, without tabs or control characters."))
+
+
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that takes only numbers: "NaN", "sNaN" and "Infinity" are refused as
+    input (a signalling NaN cannot even be compared with a bound: it raises)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
 
 
 class ConfirmForm(BaseForm):

@@ -3,8 +3,10 @@
 Views ask these functions before loading or changing anything; lists are built from the
 `visible_*` queries so that a list can never show what a detail page would refuse.
 
-Surprise secrecy: a surprise inspection (and its visit date) is known only to admins, the
-plan's coordinators and the members of its team until the visit starts.
+Surprise secrecy, decided per visit: a surprise visit (its date, its findings and actions)
+is known only to admins, the plan's coordinators and the members of its team until that
+visit starts (`visit_visible`); nothing about its actions reaches the unit before the
+conclusion is issued (`conclusion_issued`).
 """
 
 from __future__ import annotations
@@ -81,23 +83,38 @@ def can_manage_plans(viewer: Viewer) -> bool:
     return has_role(viewer, Role.ADMIN, Role.COORDINATOR)
 
 
-# --- inspections and surprise secrecy ----------------------------------------------------
+# --- inspections, visits and surprise secrecy ----------------------------------------------
+
+
+def _coordinated_plan_ids(user: User) -> sa.Select[tuple[int]]:
+    return sa.select(plan_coordinators.c.plan_id).where(plan_coordinators.c.user_id == user.id)
+
+
+def _insider(user: User) -> sa.ColumnElement[bool]:
+    """The inspection (joined as `Inspection`) is the user's team's or under a plan the
+    user coordinates: its surprise visits are known to them from the start."""
+    return sa.or_(
+        Inspection.team_id.in_(_member_team_ids(user)),
+        Inspection.plan_id.in_(_coordinated_plan_ids(user)),
+    )
+
+
+def _visit_started(now: datetime) -> sa.ColumnElement[bool]:
+    """This visit (`Visit`) is confirmed and its start has passed."""
+    return sa.and_(Visit.starts_at <= now, Visit.status.in_(CONFIRMED))
 
 
 def _started_visit(now: datetime) -> sa.ColumnElement[bool]:
-    """A confirmed visit whose start has passed: only then is a surprise no longer secret."""
-    return sa.exists().where(
-        Visit.inspection_id == Inspection.id,
-        Visit.starts_at <= now,
-        Visit.status.in_(CONFIRMED),
-    )
+    """A visit of the inspection (`Inspection`) has started: the unit knows of it now."""
+    return sa.exists().where(Visit.inspection_id == Inspection.id, _visit_started(now))
 
 
 def visible_inspections(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[tuple[Inspection]]:
     """Inspections the viewer may know of.
 
     Surprise inspections are hidden from everyone but admins, the plan's coordinators and
-    the team until a visit has started; unit contacts see only their own unit's.
+    the team until a visit has started; unit contacts see only their own unit's. Which of
+    its visits may be seen is decided per visit (`visit_visible`).
     """
     now = now or utcnow()
     query = sa.select(Inspection)
@@ -108,15 +125,45 @@ def visible_inspections(viewer: Viewer, *, now: datetime | None = None) -> sa.Se
         return query
     announced = Inspection.kind == InspectionKind.JOINT
     surprise_ok = sa.or_(announced, _started_visit(now))
-    own_team = Inspection.team_id.in_(_member_team_ids(user))
-    coordinates_plan = Inspection.plan_id.in_(
-        sa.select(plan_coordinators.c.plan_id).where(plan_coordinators.c.user_id == user.id)
-    )
     if user.role == Role.UNIT_CONTACT:
         return query.where(Inspection.unit_id == user.home_unit_id, surprise_ok)
     if user.role in (Role.COORDINATOR, Role.OBSERVER):
-        return query.where(sa.or_(surprise_ok, coordinates_plan, own_team))
-    return query.where(own_team)
+        return query.where(sa.or_(surprise_ok, _insider(user)))
+    return query.where(Inspection.team_id.in_(_member_team_ids(user)))
+
+
+def visit_visible(viewer: Viewer, *, now: datetime | None = None) -> sa.ColumnElement[bool]:
+    """SQL condition on `Visit`: the viewer may know of this visit.
+
+    Decided per visit: outside the team, the plan's coordinators and admins, a surprise
+    visit is visible only once it has started, so a follow-up visit stays secret until its
+    own start even when the first one is long past. A unit contact sees only the own unit's
+    confirmed visits. Every list, page, calendar and feed of visits is built on this.
+    """
+    now = now or utcnow()
+    user = _user(viewer)
+    if user is None:
+        return sa.false()
+    if user.role == Role.ADMIN:
+        return sa.true()
+    announced = Inspection.kind == InspectionKind.JOINT
+    if user.role == Role.UNIT_CONTACT:
+        allowed = sa.and_(
+            Inspection.unit_id == user.home_unit_id,
+            Visit.status.in_(CONFIRMED),
+            sa.or_(announced, _visit_started(now)),
+        )
+    elif user.role in (Role.COORDINATOR, Role.OBSERVER):
+        allowed = sa.or_(_insider(user), announced, _visit_started(now))
+    else:
+        allowed = Inspection.team_id.in_(_member_team_ids(user))
+    # Inspection is the subquery's own; Visit is the enclosing query's row.
+    return sa.exists().where(Inspection.id == Visit.inspection_id, allowed).correlate_except(Inspection)
+
+
+def visible_visits(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[tuple[Visit]]:
+    """The visits the viewer may know of (see `visit_visible`)."""
+    return sa.select(Visit).where(visit_visible(viewer, now=now))
 
 
 # --- administration ----------------------------------------------------------------------
@@ -242,25 +289,43 @@ def can_manage_cases(viewer: Viewer, plan: Plan | None = None) -> bool:
     return plan is None or can_manage_plan(user, plan)
 
 
-def visible_actions(viewer: Viewer) -> sa.Select[tuple[CorrectiveAction]]:
-    """Staff see every action; inspectors their teams'; a unit contact the own unit's,
+def conclusion_issued() -> sa.ColumnElement[bool]:
+    """The conclusion over the finding (joined as `Finding`) has been issued: only then does
+    anything about its corrective actions reach the unit (pages, links, reminders)."""
+    return sa.exists().where(
+        Document.kind == DocumentKind.CONCLUSION,
+        Document.status == DocumentStatus.ISSUED,
+        sa.or_(Document.visit_id == Finding.visit_id, Document.case_id == Finding.case_id),
+    )
+
+
+def visible_actions(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[tuple[CorrectiveAction]]:
+    """Actions under a visit the viewer may know of (`visit_visible`: an action of a
+    surprise visit not yet started is as secret as the visit) or a case they may see.
+
+    Staff see every such action; inspectors their teams'; a unit contact the own unit's,
     once the conclusion that set them has been issued."""
 
     query = sa.select(CorrectiveAction).join(Finding, CorrectiveAction.finding_id == Finding.id)
     user = _user(viewer)
     if user is None:
         return query.where(sa.false())
+    # Its own FROM even in a query that joins visits too (no correlation with theirs).
+    visit_ids = visible_visits(user, now=now).with_only_columns(Visit.id).correlate(None)
+    on_visit = Finding.visit_id.in_(visit_ids)
+    if user.role == Role.UNIT_CONTACT:
+        # A case has its own rule for the unit: its issued conclusion.
+        return query.where(
+            CorrectiveAction.unit_id == user.home_unit_id,
+            sa.or_(on_visit, Finding.case_id.is_not(None)),
+            conclusion_issued(),
+        )
+    on_case = Finding.case_id.in_(visible_cases(user).with_only_columns(Case.id))
+    query = query.where(sa.or_(on_visit, on_case))
     if user.role in STAFF_ROLES:
         return query
     if user.role == Role.INSPECTOR:
         return query.where(_set_by_one_of(_member_team_ids(user)))
-    if user.role == Role.UNIT_CONTACT:
-        issued = sa.exists().where(
-            Document.kind == DocumentKind.CONCLUSION,
-            Document.status == DocumentStatus.ISSUED,
-            sa.or_(Document.visit_id == Finding.visit_id, Document.case_id == Finding.case_id),
-        )
-        return query.where(CorrectiveAction.unit_id == user.home_unit_id, issued)
     return query.where(sa.false())
 
 
@@ -335,23 +400,17 @@ def can_manage_work_calendar(viewer: Viewer) -> bool:
 
 
 def calendar_visits(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[tuple[Visit]]:
-    """Visits for a personal calendar or feed: the visible inspections' live visits.
+    """Visits for a personal calendar or feed: the live visits the viewer may know of.
 
     A unit contact's calendar holds only confirmed announced visits of their own unit: a
     surprise visit never appears there, not even once it has started.
     """
 
     user = _user(viewer)
-    visible = visible_inspections(viewer, now=now).with_only_columns(Inspection.id)
-    query = sa.select(Visit).where(Visit.inspection_id.in_(visible), Visit.status != VisitStatus.CANCELLED)
+    query = visible_visits(viewer, now=now).where(Visit.status != VisitStatus.CANCELLED)
     if user is not None and user.role == Role.UNIT_CONTACT:
         query = query.where(
-            Visit.status.in_(CONFIRMED),
-            Visit.inspection_id.in_(
-                sa.select(Inspection.id).where(
-                    Inspection.kind == InspectionKind.JOINT, Inspection.unit_id == user.home_unit_id
-                )
-            ),
+            Visit.inspection_id.in_(sa.select(Inspection.id).where(Inspection.kind == InspectionKind.JOINT))
         )
     return query
 

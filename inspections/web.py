@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
@@ -136,10 +135,9 @@ def load_team(team_id: int) -> Team:
 def load_visit(visit_id: int) -> Visit:
     """A visit whose field pages the user may open (team, the plan's coordinators, admins,
     observers once allowed): the same scope as the visit lists."""
-    visible = policy.visible_inspections(current_user).with_only_columns(Inspection.id)
     visit = db.session.scalar(
-        sa.select(Visit)
-        .where(Visit.id == visit_id, Visit.inspection_id.in_(visible))
+        policy.visible_visits(current_user)
+        .where(Visit.id == visit_id)
         .options(
             joinedload(Visit.inspection).joinedload(Inspection.unit),
             joinedload(Visit.inspection).joinedload(Inspection.plan).selectinload(Plan.coordinators),

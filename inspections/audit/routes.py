@@ -10,6 +10,7 @@ from inspections.audit import bp
 from inspections.audit.models import AuditEvent
 from inspections.auth.models import User
 from inspections.extensions import db
+from inspections.forms import parse_id
 
 PAGE_SIZE = 50
 
@@ -19,7 +20,7 @@ PAGE_SIZE = 50
 def index() -> str:
     if not policy.can_view_audit(current_user):
         abort(403)
-    before_id = request.args.get("before", type=int)
+    before_id = parse_id(request.args.get("before"))  # a 20-digit number: the first page
     actor = aliased(User)
     query = (
         sa.select(AuditEvent, actor.username)

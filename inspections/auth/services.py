@@ -13,6 +13,7 @@ from inspections.auth.models import Role, User
 from inspections.db import utcnow
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
+from inspections.forms import has_control_characters
 from inspections.units.models import Language
 
 MIN_PASSWORD_LENGTH = 10
@@ -67,6 +68,8 @@ def create_user(
         raise InvalidInput(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     if role == Role.UNIT_CONTACT and home_unit_id is None:
         raise InvalidInput(_l("A unit contact must belong to a unit."))
+    if any(has_control_characters(text) for text in (username, email, full_name)):  # mail headers
+        raise InvalidInput(_l("A name must be on one line, without tabs or control characters."))
     taken = db.session.scalar(
         select(User.id).where(
             (func.lower(User.username) == username.lower()) | (func.lower(User.email) == email.lower())

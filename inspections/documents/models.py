@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -46,6 +46,9 @@ class Document(db.Model):
         sa.UniqueConstraint("case_id", "kind"),
         sa.UniqueConstraint("register_id", "number"),
         sa.CheckConstraint("number >= 1", name="number_positive"),
+        sa.CheckConstraint(
+            "opened_at IS NULL OR closed_at IS NULL OR closed_at > opened_at", name="minutes_close_after_open"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +69,18 @@ class Document(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The minutes' record of the visit (Decree 30's biên bản): where, from when to when, and
+    # who spoke for the unit. Unset, the visit's own place and hours are used and the
+    # printed minutes leave the unit's representative to be written in by hand.
+    venue: Mapped[str | None] = mapped_column(sa.String(255))
+    opened_at: Mapped[time | None]  # local wall-clock time on the visit day
+    closed_at: Mapped[time | None]
+    unit_representative: Mapped[str | None] = mapped_column(sa.String(160))
+    unit_representative_title: Mapped[str | None] = mapped_column(sa.String(160))
+    unit_participants: Mapped[str | None] = mapped_column(sa.Text)  # one "name, position" a line
+    # The digital signature (chữ ký số) of the kept PDF: when, and the certificate's subject.
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signature_subject: Mapped[str | None] = mapped_column(sa.String(255))
 
     @property
     def issued(self) -> bool:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import io
+import os
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -11,18 +12,19 @@ from inspections import policy
 from inspections.auth.models import Role
 from inspections.cases.models import Case
 from inspections.documents import bp, render
-from inspections.documents.content import content_of
-from inspections.documents.forms import IssueForm
+from inspections.documents.content import content_of, minutes_record
+from inspections.documents.forms import IssueForm, MinutesForm, VerifyForm
 from inspections.documents.models import Document, DocumentKind
-from inspections.documents.services import generate_minutes, issue_conclusion
+from inspections.documents.services import MinutesDetails, generate_minutes, issue_conclusion, verify_upload
 from inspections.documents.storage import docx_of, pdf_of
-from inspections.extensions import db
+from inspections.extensions import db, limiter
 from inspections.findings.subject import Subject
-from inspections.forms import ConfirmForm
 from inspections.visits.models import Visit
 from inspections.web import flash_form_errors, load_case, load_visit, service_call
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# The public check of signed documents: each upload is read by pyHanko, so it is throttled.
+VERIFY_LIMIT = "10 per minute; 60 per hour"
 
 
 # The visit and case pages include templates/documents/_panel.html; they sit below this
@@ -34,9 +36,26 @@ def pdf_available() -> bool:
     return render.pdf_available()
 
 
+bp.app_template_filter("nobreak")(render.nobreak)
+
+
 @bp.app_template_global()
 def conclusion_form() -> IssueForm:
     return IssueForm()
+
+
+@bp.app_template_global()
+def minutes_form(minutes: Document | None, kind: str, object_id: int) -> MinutesForm:
+    """The minutes' record of the visit, filled with what they say now."""
+    subject, _back = _subject(kind, object_id)
+    record = minutes_record(minutes, subject)
+    form = MinutesForm(formdata=None)
+    form.venue.data = record.venue
+    form.opened_at.data, form.closed_at.data = record.opened_at, record.closed_at
+    form.representative.data = record.representative
+    form.representative_title.data = record.representative_title
+    form.participants.data = "\n".join(record.participants)
+    return form
 
 
 def _subject(kind: str, object_id: int) -> tuple[Subject, str]:
@@ -79,10 +98,20 @@ def _leader_only(subject: Subject) -> None:
 def minutes(kind: str, object_id: int) -> Response:
     subject, back = _subject(kind, object_id)
     _leader_only(subject)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    form = MinutesForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(f"{back}#documents")
+    details = MinutesDetails(
+        venue=form.venue.data or "",
+        opened_at=form.opened_at.data,
+        closed_at=form.closed_at.data,
+        representative=form.representative.data or "",
+        representative_title=form.representative_title.data or "",
+        participants=form.participants.data or "",
+    )
     with service_call() as done:
-        document = generate_minutes(subject, actor=current_user)
+        document = generate_minutes(subject, actor=current_user, details=details)
     if not done:
         return redirect(back)
     flash(_("Minutes %(symbol)s are ready.", symbol=document.symbol), "success")
@@ -104,6 +133,26 @@ def conclusion(kind: str, object_id: int) -> Response:
         return redirect(back)
     flash(_("Conclusion %(symbol)s was issued and sent to the unit.", symbol=document.symbol), "success")
     return redirect(f"{back}#documents")
+
+
+def _verify_limit() -> str:
+    return current_app.config.get("VERIFY_LIMIT") or os.environ.get("VERIFY_LIMIT") or VERIFY_LIMIT
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_verify_limit, methods=["POST"])
+def verify() -> str:
+    """Anyone with the link: upload a PDF, read who signed it, when, and whether it is intact."""
+    form = VerifyForm()
+    reports, filename = None, None
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        filename = upload.filename if upload else None
+        with service_call() as done:
+            reports = verify_upload(stream=upload.stream if upload else None, filename=filename)
+        if not done:
+            reports = None
+    return render_template("documents/verify.html", form=form, reports=reports, filename=filename)
 
 
 @bp.get("/<int:document_id>")

@@ -8,9 +8,14 @@ an issued conclusion is frozen (its text kept as it was issued, its files stored
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import IO
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from inspections import files
 from inspections.audit.services import record
 from inspections.auth.models import User
 from inspections.cases import services as cases
@@ -18,6 +23,7 @@ from inspections.db import utcnow
 from inspections.documents.content import build_content, content_of, findings_of, leader_name
 from inspections.documents.models import Document, DocumentKind, DocumentStatus
 from inspections.documents.numbering import issuer_code, next_number, symbol
+from inspections.documents.signing import SignatureReport, verify
 from inspections.documents.storage import keep_files
 from inspections.errors import Conflict, InvalidInput
 from inspections.events import ConclusionIssued, publish
@@ -31,10 +37,11 @@ def default_place() -> str:
     return current_app.config.get("DOCUMENT_PLACE", "Hà Nội")
 
 
-def _new_document(subject: Subject, kind: DocumentKind, *, place: str, actor: User) -> Document:
+def _new_document(subject: Subject, kind: DocumentKind, *, place: str, actor: User, year: int) -> Document:
+    """A numbered document, from the register of `year`."""
     if subject.team is None:
         raise InvalidInput(_l("Assign a team before writing documents."))
-    register, number = next_number(issuer_code(subject.team), today().year)
+    register, number = next_number(issuer_code(subject.team), year)
     document = Document(
         kind=kind,
         visit_id=subject.visit.id if subject.visit else None,
@@ -51,9 +58,21 @@ def _new_document(subject: Subject, kind: DocumentKind, *, place: str, actor: Us
     return document
 
 
-def generate_minutes(subject: Subject, *, actor: User) -> Document:
+@dataclass(frozen=True)
+class MinutesDetails:
+    """What the leader records of the visit for the minutes; empty values keep the visit's."""
+
+    venue: str = ""
+    opened_at: time | None = None
+    closed_at: time | None = None
+    representative: str = ""
+    representative_title: str = ""
+    participants: str = ""
+
+
+def generate_minutes(subject: Subject, *, actor: User, details: MinutesDetails | None = None) -> Document:
     """Number the minutes (once) and mark the visit done; their text follows the findings
-    until the conclusion is issued."""
+    until the conclusion is issued. `details` replace what the minutes record of the visit."""
     docs = documents_of(subject)
     conclusion = docs.get(DocumentKind.CONCLUSION)
     if conclusion is not None and conclusion.issued:
@@ -63,7 +82,18 @@ def generate_minutes(subject: Subject, *, actor: User) -> Document:
     document = docs.get(DocumentKind.MINUTES)
     created = document is None
     if document is None:
-        document = _new_document(subject, DocumentKind.MINUTES, place=default_place(), actor=actor)
+        # Numbered in the register of the year it is registered in (it is dated by the visit).
+        document = _new_document(
+            subject, DocumentKind.MINUTES, place=default_place(), actor=actor, year=today().year
+        )
+    if details is not None:
+        if details.opened_at and details.closed_at and details.closed_at <= details.opened_at:
+            raise InvalidInput(_l("The visit must close after it opens."))
+        document.venue = details.venue.strip() or None
+        document.opened_at, document.closed_at = details.opened_at, details.closed_at
+        document.unit_representative = details.representative.strip() or None
+        document.unit_representative_title = details.representative_title.strip() or None
+        document.unit_participants = details.participants.strip() or None
     if subject.visit is not None:
         visits.mark_visited(subject.visit)
     db.session.flush()
@@ -72,13 +102,25 @@ def generate_minutes(subject: Subject, *, actor: User) -> Document:
         actor=actor,
         object_type="document",
         object_id=document.id,
-        after={"symbol": document.symbol, "created": created},
+        after={
+            "symbol": document.symbol,
+            "created": created,
+            "venue": document.venue,
+            "opened_at": document.opened_at.isoformat() if document.opened_at else None,
+            "closed_at": document.closed_at.isoformat() if document.closed_at else None,
+            "unit_representative": document.unit_representative,
+        },
     )
     return document
 
 
 def issue_conclusion(
-    subject: Subject, *, actor: User, place: str | None = None, store_files: bool = True
+    subject: Subject,
+    *,
+    actor: User,
+    place: str | None = None,
+    store_files: bool = True,
+    now: datetime | None = None,
 ) -> Document:
     """Issue the conclusion: numbered, frozen, findings locked, announced to the unit.
 
@@ -90,8 +132,15 @@ def issue_conclusion(
         raise Conflict(_l("The conclusion has already been issued."))
     if not findings_of(subject):
         raise InvalidInput(_l("Record at least one finding before issuing the conclusion."))
-    document = _new_document(subject, DocumentKind.CONCLUSION, place=place or default_place(), actor=actor)
-    issued_at = utcnow()
+    issued_at = now or utcnow()
+    document = _new_document(
+        subject,
+        DocumentKind.CONCLUSION,
+        place=place or default_place(),
+        actor=actor,
+        year=local_day(issued_at).year,
+    )
+    minutes = docs.get(DocumentKind.MINUTES)
     content = build_content(
         subject,
         DocumentKind.CONCLUSION,
@@ -99,6 +148,7 @@ def issue_conclusion(
         place=document.place,
         day=local_day(issued_at),
         signer_name=document.signer_name,
+        minutes_symbol=minutes.symbol if minutes is not None else None,
     )
     document.content = content
     document.status = DocumentStatus.ISSUED
@@ -106,10 +156,13 @@ def issue_conclusion(
     document.issued_by_id = actor.id
     if store_files:
         keep_files(document, content)
-    minutes = docs.get(DocumentKind.MINUTES)
     if minutes is not None and minutes.content is None:
+        # The minutes are final with the conclusion: frozen, and signed with it.
         minutes.content = content_of(minutes, subject)
         minutes.status = DocumentStatus.ISSUED
+        minutes.issued_at, minutes.issued_by_id = issued_at, actor.id
+        if store_files:
+            keep_files(minutes, minutes.content)
     if subject.visit is not None:
         visits.mark_concluded(subject.visit.inspection)
     else:
@@ -125,7 +178,19 @@ def issue_conclusion(
             "kind": document.kind,
             "pdf": document.pdf_sha256,
             "docx": document.docx_sha256,
+            "signed_at": document.signed_at.isoformat() if document.signed_at else None,
+            "certificate": document.signature_subject,
         },
     )
     publish(ConclusionIssued(document.id))
     return document
+
+
+def verify_upload(*, stream: IO[bytes] | None, filename: str | None) -> list[SignatureReport]:
+    """The signatures of an uploaded PDF, checked; the file is read and nothing is kept."""
+    if stream is None:
+        raise InvalidInput(_l("Choose a file to upload."))
+    checked = files.check_upload(stream, filename)
+    if checked.content_type != "application/pdf":
+        raise InvalidInput(_l("Send a PDF file: only PDF documents carry a digital signature here."))
+    return verify(checked.data)

@@ -8,21 +8,32 @@ from typing import Any
 from inspections import files
 from inspections.documents import render
 from inspections.documents.content import content_of
-from inspections.documents.models import Document
+from inspections.documents.models import Document, DocumentKind
 from inspections.findings.subject import Subject
 
 FOLDER = "documents"
 
 
+REASONS = {
+    DocumentKind.MINUTES: "Ký biên bản kiểm tra",
+    DocumentKind.CONCLUSION: "Ban hành thông báo kết luận kiểm tra",
+}
+
+
 def keep_files(document: Document, content: dict[str, Any]) -> None:
-    """Render the frozen text once and keep the DOCX, and the PDF where Pango is present."""
+    """Render the frozen text once and keep the DOCX, and, where Pango is present, the PDF
+    signed with the issuing body's certificate."""
     docx, docx_hash = render.docx_bytes(content)
     files.store(docx, docx_hash, folder=FOLDER)
     document.docx_sha256 = docx_hash
     if render.pdf_available():
-        pdf, pdf_hash = render.pdf_bytes(content)
+        sign = render.SignWith(
+            signer_name=document.signer_name, reason=REASONS[document.kind], location=document.place
+        )
+        pdf, pdf_hash, signed = render.signed_pdf(content, sign)
         files.store(pdf, pdf_hash, folder=FOLDER)
         document.pdf_sha256 = pdf_hash
+        document.signed_at, document.signature_subject = signed.signed_at, signed.subject[:255]
 
 
 def _kept(sha256: str | None) -> bytes | None:

@@ -226,6 +226,8 @@ def save_criterion(
     code, text_vi, text_en = code.strip(), text_vi.strip(), text_en.strip()
     if not code or not text_vi or not text_en:
         raise InvalidInput(_l("A criterion needs a code and its Vietnamese and English texts."))
+    if not Decimal(weight).is_finite():  # NaN and Infinity (a signalling NaN raises when compared)
+        raise InvalidInput(_l("The weight must be a number."))
     if weight < 0:
         raise InvalidInput(_l("A weight cannot be negative."))
     if parent_id is not None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
-    DecimalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -15,7 +14,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from inspections.findings.models import FindingResult, Severity
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, FiniteDecimalField, NoControlCharacters
+
+_TEXT = NoControlCharacters(multiline=True)
 
 RESULTS = [
     SelectChoice(FindingResult.COMPLIANT.value, _l("Compliant")),
@@ -39,10 +40,12 @@ class FindingForm(BaseForm):
         _l("Result"), choices=RESULTS, validators=[InputRequired(message=_l("Choose a result."))]
     )
     severity = SelectField(_l("Severity"), choices=SEVERITIES, default=Severity.NONE.value)
-    text = TextAreaField(_l("Notes"), validators=[Length(max=10_000, message=_l("The notes are too long."))])
+    text = TextAreaField(
+        _l("Notes"), validators=[Length(max=10_000, message=_l("The notes are too long.")), _TEXT]
+    )
     named_individuals = TextAreaField(
         _l("People named (seen only by the team, the plan's coordinators and admins)"),
-        validators=[Length(max=10_000, message=_l("The notes are too long."))],
+        validators=[Length(max=10_000, message=_l("The notes are too long.")), _TEXT],
     )
 
 
@@ -66,6 +69,7 @@ class CorrectiveActionForm(BaseForm):
         validators=[
             DataRequired(message=_l("Describe what the unit must do.")),
             Length(max=4000, message=_l("At most 4000 characters.")),
+            _TEXT,
         ],
     )
     working_days = IntegerField(
@@ -87,13 +91,19 @@ class CriterionForm(BaseForm):
         validators=[
             DataRequired(message=_l("Give the criterion a code.")),
             Length(max=20, message=_l("At most 20 characters.")),
+            NoControlCharacters(),
         ],
     )
-    text_vi = TextAreaField(_l("Text in Vietnamese"), validators=[DataRequired(message=_l("Give the text."))])
-    text_en = TextAreaField(_l("Text in English"), validators=[DataRequired(message=_l("Give the text."))])
-    guidance_vi = TextAreaField(_l("Guidance in Vietnamese"))
-    guidance_en = TextAreaField(_l("Guidance in English"))
-    weight = DecimalField(
+    text_vi = TextAreaField(
+        _l("Text in Vietnamese"), validators=[DataRequired(message=_l("Give the text.")), _TEXT]
+    )
+    text_en = TextAreaField(
+        _l("Text in English"), validators=[DataRequired(message=_l("Give the text.")), _TEXT]
+    )
+    guidance_vi = TextAreaField(_l("Guidance in Vietnamese"), validators=[_TEXT])
+    guidance_en = TextAreaField(_l("Guidance in English"), validators=[_TEXT])
+    # "sNaN" parses as a Decimal and then cannot be compared with the range: refused as input.
+    weight = FiniteDecimalField(
         _l("Weight"),
         default=1,
         places=2,

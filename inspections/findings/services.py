@@ -18,6 +18,7 @@ from inspections import files
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.cases.models import Case
+from inspections.db import utcnow
 from inspections.documents.models import Document, DocumentKind, DocumentStatus
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
@@ -47,6 +48,17 @@ def is_locked(*, visit_id: int | None = None, case_id: int | None = None) -> boo
 def _ensure_open(*, visit_id: int | None = None, case_id: int | None = None) -> None:
     if is_locked(visit_id=visit_id, case_id=case_id):
         raise Conflict(_l("The conclusion has been issued: its findings can no longer be changed."))
+
+
+def ensure_started(*, visit_id: int | None) -> None:
+    """Nothing is recorded on a visit before it starts (findings, evidence, corrective
+    actions): nothing has been seen on site yet, and a surprise visit is still a secret.
+    A case has its own rule (`visit_id` None: nothing to check here)."""
+    if visit_id is None:
+        return
+    starts_at = db.session.scalar(sa.select(Visit.starts_at).where(Visit.id == visit_id))
+    if starts_at is not None and starts_at > utcnow():
+        raise Conflict(_l("The visit has not started yet: nothing can be recorded on it before it starts."))
 
 
 def _clean(result: str, severity: str, text: str, named_individuals: str) -> tuple[FindingResult, Severity]:
@@ -91,6 +103,7 @@ def save_visit_finding(
     `expected_version` is the version the form was loaded with (None: a new finding).
     """
     _ensure_open(visit_id=visit.id)
+    ensure_started(visit_id=visit.id)
     result_value, severity_value = _clean(result, severity, text, named_individuals)
     template = checklists.start_checklist(visit.id)
     criterion = db.session.get(Criterion, criterion_id)
@@ -244,6 +257,7 @@ def add_evidence(
 ) -> Evidence:
     """Check the file by its content and size, then store it by hash and attach it."""
     _ensure_open(visit_id=finding.visit_id, case_id=finding.case_id)
+    ensure_started(visit_id=finding.visit_id)
     checked = files.check_upload(stream, filename, client_time=client_time)
     files.store(checked.data, checked.sha256)
     item = Evidence(

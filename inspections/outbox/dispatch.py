@@ -34,6 +34,8 @@ from inspections.outbox.services import enqueue
 log = logging.getLogger(__name__)
 
 BATCH = 50
+# How a row that could not be made into a mail is marked: the admin's pages list them.
+RENDER_FAILED = "render: "
 
 
 @dataclass
@@ -53,6 +55,28 @@ def sending_pause() -> SendingPause | None:
     return db.session.scalar(
         sa.select(SendingPause).where(SendingPause.resumed_at.is_(None)).order_by(SendingPause.id).limit(1)
     )
+
+
+@dataclass(frozen=True)
+class RenderFailures:
+    count: int
+    rows: list[Notification]  # the newest few
+
+
+def render_failures(*, limit: int = 10) -> RenderFailures:
+    """Failed rows that could not even be rendered (a retry cannot help: the template or
+    the row's data must be fixed, then the row sent again). Mandatory notices among them
+    have not reached the unit: the admin's outbox and system pages show them."""
+    unrenderable = sa.and_(
+        Notification.status == NotificationStatus.FAILED,
+        Notification.last_error.startswith(RENDER_FAILED, autoescape=True),
+    )
+    count = db.session.scalar(sa.select(sa.func.count()).where(unrenderable)) or 0
+    rows: list[Notification] = []
+    if count and limit:
+        newest = sa.select(Notification).where(unrenderable).order_by(Notification.id.desc()).limit(limit)
+        rows = list(db.session.scalars(newest))
+    return RenderFailures(count, rows)
 
 
 def _due(now: datetime, lease: timedelta) -> sa.ColumnElement[bool]:
@@ -197,7 +221,7 @@ def _send_one(
         message = render(row)
     except Exception as exc:  # a template bug: retrying will not fix it
         log.exception("outbox: notification %s (%s) does not render", row.id, row.kind)
-        _finish(row, NotificationStatus.FAILED, f"render: {exc!r}"[:1000], now)
+        _finish(row, NotificationStatus.FAILED, f"{RENDER_FAILED}{exc!r}"[:1000], now)
         result.failed += 1
         return True
     try:

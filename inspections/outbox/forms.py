@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 
 
 class OutboxFilterForm(BaseForm):
@@ -16,7 +16,12 @@ class OutboxFilterForm(BaseForm):
     status = SelectField(_l("Status"), choices=[], validators=[Optional()])
     kind = SelectField(_l("Kind"), choices=[], validators=[Optional()])
     recipient = StringField(
-        _l("Recipient"), validators=[Optional(), Length(max=254, message=_l("At most 254 characters."))]
+        _l("Recipient"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("At most 254 characters.")),
+            NoControlCharacters(),
+        ],
     )
 
 

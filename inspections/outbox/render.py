@@ -108,7 +108,9 @@ def render(row: Notification) -> EmailMessage:
     message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = subject
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = Address(display_name=row.recipient_name, addr_spec=row.recipient_email)
+    # A line break in a name would break the header: names are refused with one now, but a
+    # row written before that still goes out, its name on one line.
+    message["To"] = Address(display_name=" ".join(row.recipient_name.split()), addr_spec=row.recipient_email)
     message["Message-ID"] = row.message_id
     message["Date"] = format_datetime(max(row.due_at, row.created_at))
     message["List-Id"] = LIST_ID

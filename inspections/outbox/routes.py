@@ -10,9 +10,9 @@ from werkzeug.wrappers import Response
 
 from inspections import policy
 from inspections.extensions import csrf, db
-from inspections.forms import ConfirmForm
+from inspections.forms import ConfirmForm, parse_page
 from inspections.outbox import bp
-from inspections.outbox.dispatch import sending_pause
+from inspections.outbox.dispatch import render_failures, sending_pause
 from inspections.outbox.forms import OutboxFilterForm, PreferenceForm
 from inspections.outbox.kinds import optional_kinds
 from inspections.outbox.models import Notification, NotificationStatus
@@ -47,9 +47,15 @@ def index() -> str:
         if form.recipient.data:
             needle = form.recipient.data.strip().lower()
             query = query.where(sa.func.lower(Notification.recipient_email).contains(needle, autoescape=True))
-    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    # The page number is ours to read: Flask-SQLAlchemy's own would take a 20-digit one.
+    page = db.paginate(query, page=parse_page(request.args.get("page")), per_page=PAGE_SIZE, error_out=False)
     return render_template(
-        "outbox/index.html", form=form, page=page, pause=sending_pause(), confirm_form=ConfirmForm()
+        "outbox/index.html",
+        form=form,
+        page=page,
+        pause=sending_pause(),
+        render_failures=render_failures(),
+        confirm_form=ConfirmForm(),
     )
 
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 
 _MAX = _l("At most %(max)d characters.")
 _COUNT = [
@@ -22,14 +22,22 @@ class PlanForm(BaseForm):
         ],
     )
     title = StringField(
-        _l("Title"), validators=[DataRequired(_l("Enter the plan's title.")), Length(max=255, message=_MAX)]
+        _l("Title"),
+        validators=[
+            DataRequired(_l("Enter the plan's title.")),
+            Length(max=255, message=_MAX),
+            NoControlCharacters(),
+        ],
     )
-    number = StringField(_l("Number"), validators=[Optional(), Length(max=60, message=_MAX)])
+    number = StringField(
+        _l("Number"), validators=[Optional(), Length(max=60, message=_MAX), NoControlCharacters()]
+    )
     issued_on = DateField(_l("Issued on"), validators=[Optional()])
     window_start = DateField(_l("Window starts"), validators=[InputRequired(_l("Enter a date."))])
     window_end = DateField(_l("Window ends"), validators=[InputRequired(_l("Enter a date."))])
     content_areas = TextAreaField(
-        _l("Content areas"), validators=[Optional(), Length(max=5000, message=_MAX)]
+        _l("Content areas"),
+        validators=[Optional(), Length(max=5000, message=_MAX), NoControlCharacters(multiline=True)],
     )
     joint = IntegerField(_l("Joint inspections"), default=0, validators=_COUNT)
     surprise = IntegerField(_l("Surprise inspections"), default=0, validators=_COUNT)
@@ -50,6 +58,7 @@ class ReopenForm(BaseForm):
         validators=[
             DataRequired(_l("Give the reason for reopening the plan.")),
             Length(max=1000, message=_MAX),
+            NoControlCharacters(),
         ],
     )
 

@@ -42,6 +42,10 @@ def _check(
         raise InvalidInput(_l("A target cannot be negative."))
     if not (window_start.year <= year <= window_end.year):
         raise InvalidInput(_l("The window must fall in the plan's year."))
+    # Within a year either side: a window of 0001-01-01 to 9999-12-31 would be accepted by
+    # the rule above, and every calendar and copy of the plan would then run off the dates.
+    if window_start.year < year - 1 or window_end.year > year + 1:
+        raise InvalidInput(_l("The window may reach at most one year before or after %(year)d.", year=year))
 
 
 def _number_taken(number: str | None, year: int, plan_id: int | None) -> bool:
@@ -223,6 +227,10 @@ def copy_plan(source: Plan, *, actor: User, year: int | None = None) -> Plan:
     """Next year's draft: same content areas, targets and notice; dates moved by the years."""
     year = year or source.year + 1
     shift = year - source.year
+    try:
+        window_start, window_end = _shift(source.window_start, shift), _shift(source.window_end, shift)
+    except (ValueError, OverflowError):  # a window saved before it was bounded
+        raise InvalidInput(_l("The plan's window cannot be moved to %(year)d.", year=year)) from None
     title = (
         source.title.replace(str(source.year), str(year))
         if str(source.year) in source.title
@@ -232,8 +240,8 @@ def copy_plan(source: Plan, *, actor: User, year: int | None = None) -> Plan:
         actor=actor,
         year=year,
         title=title,
-        window_start=_shift(source.window_start, shift),
-        window_end=_shift(source.window_end, shift),
+        window_start=window_start,
+        window_end=window_end,
         targets={t.kind: t.count for t in source.targets},
         content_areas=source.content_areas,
         notice_working_days=source.notice_working_days,

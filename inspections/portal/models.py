@@ -14,9 +14,11 @@ class Acknowledgement(db.Model):
     """The unit has seen a schedule notice."""
 
     __tablename__ = "notice_acknowledgements"
+    # Once per visit: acknowledging again answers the stored acknowledgement.
+    __table_args__ = (sa.UniqueConstraint("visit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"))
     contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit_contacts.id", ondelete="SET NULL"))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

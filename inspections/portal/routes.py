@@ -8,16 +8,19 @@ The addresses are in mails already sent and in bookmarks: they never change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
-from flask import abort, g, redirect, render_template, request, send_file, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from inspections import policy
 from inspections.documents.models import Document
-from inspections.extensions import db
+from inspections.extensions import db, limiter
 from inspections.files import storage_path
 from inspections.forms import ConfirmForm
 from inspections.links import services as links
@@ -34,6 +37,23 @@ from inspections.visits.models import Inspection, InspectionKind, Visit
 from inspections.web import flash_form_errors, service_call
 
 REFUSED_STATUS = 403
+
+
+# --- throttling: each fresh link may mail, each upload is stored ---------------------------
+
+
+def _typed_email() -> str:
+    # An empty field is a form error, not an address to protect: counted by client there.
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return "fresh:" + (email or f"none@{get_remote_address()}")
+
+
+def _limit(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
+
+
+# One budget for every upload the unit's pages take, whichever page it comes through.
+uploads_limited = limiter.shared_limit(_limit("UPLOAD_LIMIT"), scope="unit-uploads", methods=["POST"])
 
 
 # --- what both audiences do --------------------------------------------------------------
@@ -157,6 +177,7 @@ def acknowledge(token: str) -> str | tuple[str, int]:
 
 
 @bp.route("/l/self-assessment/<token>", methods=["GET", "POST"])
+@uploads_limited
 def self_assessment(token: str) -> str | Response | tuple[str, int]:
     resolved = _open(token, LinkPurpose.SELF_ASSESSMENT)
     if not isinstance(resolved, Resolved):
@@ -188,6 +209,7 @@ def conclusion(token: str) -> str | tuple[str, int]:
 
 
 @bp.route("/l/action/<token>", methods=["GET", "POST"])
+@uploads_limited
 def action(token: str) -> str | Response | tuple[str, int]:
     resolved = _open(token, LinkPurpose.REMEDIATION)
     if not isinstance(resolved, Resolved):
@@ -215,6 +237,8 @@ def extension(token: str) -> Response | tuple[str, int]:
 
 
 @bp.post("/l/fresh")
+@limiter.limit(_limit("FRESH_LINK_LIMIT_PER_EMAIL"), key_func=_typed_email)
+@limiter.limit(_limit("FRESH_LINK_LIMIT_PER_ADDRESS"))
 def fresh() -> str:
     """A fresh link, by email: the same answer whatever the address."""
     form = FreshLinkForm()
@@ -233,15 +257,15 @@ def _require_unit_contact() -> None:
         abort(403)
 
 
-def _announced() -> sa.Select[tuple[Inspection]]:
-    """The unit's announced inspections (a surprise one never shows here)."""
-    return policy.visible_inspections(current_user).where(Inspection.kind == InspectionKind.JOINT)
+def _announced_visits() -> sa.Select[tuple[Visit]]:
+    """The unit's confirmed announced visits (a surprise one never shows here)."""
+    joint = sa.select(Inspection.id).where(Inspection.kind == InspectionKind.JOINT)
+    return policy.visible_visits(current_user).where(Visit.inspection_id.in_(joint))
 
 
 def _own_visit(visit_id: int) -> Visit:
-    visit = db.session.get(Visit, visit_id)
-    visible = db.session.scalars(_announced().with_only_columns(Inspection.id)).all()
-    if visit is None or not visit.confirmed or visit.inspection_id not in visible:
+    visit = db.session.scalar(_announced_visits().where(Visit.id == visit_id))
+    if visit is None:
         abort(404)
     return visit
 
@@ -257,8 +281,7 @@ def _own_action(action_id: int) -> CorrectiveAction:
 @login_required
 def dashboard() -> str:
     _require_unit_contact()
-    inspections = db.session.scalars(_announced().order_by(Inspection.id)).all()
-    visits = [v for i in inspections for v in i.visits if v.confirmed]
+    visits = db.session.scalars(_announced_visits().order_by(Visit.inspection_id, Visit.starts_at)).all()
     actions = db.session.scalars(
         policy.visible_actions(current_user).order_by(CorrectiveAction.due_on, CorrectiveAction.id)
     ).all()
@@ -291,6 +314,7 @@ def unit_acknowledge(visit_id: int) -> Response:
 
 @bp.post("/unit/visits/<int:visit_id>/self-assessment")
 @login_required
+@uploads_limited
 def unit_upload(visit_id: int) -> Response:
     _require_unit_contact()
     visit = _own_visit(visit_id)
@@ -302,6 +326,7 @@ def unit_upload(visit_id: int) -> Response:
 
 @bp.route("/unit/actions/<int:action_id>", methods=["GET", "POST"])
 @login_required
+@uploads_limited
 def unit_action(action_id: int) -> str | Response:
     _require_unit_contact()
     action = _own_action(action_id)
@@ -353,11 +378,7 @@ def _action_uploads() -> dict[int, list[UnitUpload]]:
 
 
 def _visible_visit(visit_id: int) -> Visit | None:
-    visit = db.session.get(Visit, visit_id)
-    visible = policy.visible_inspections(current_user).where(
-        Inspection.id == (visit.inspection_id if visit else 0)
-    )
-    return visit if visit is not None and db.session.scalar(visible) is not None else None
+    return db.session.scalar(policy.visible_visits(current_user).where(Visit.id == visit_id))
 
 
 @bp.get("/unit-uploads/<int:upload_id>")

@@ -17,7 +17,15 @@ from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.files import check_upload, store
 from inspections.links.models import ActionLink
-from inspections.links.services import Actor, audit_use, issue, link_path, target_of, visit_unit
+from inspections.links.services import (
+    Actor,
+    audit_refusal,
+    audit_use,
+    issue,
+    link_path,
+    target_of,
+    visit_unit,
+)
 from inspections.links.tokens import read_link_token
 from inspections.outbox.models import Notification
 from inspections.outbox.services import enqueue
@@ -32,17 +40,27 @@ UPLOAD_FOLDER = "unit_uploads"
 
 
 def acknowledge(visit: Visit, *, actor: Actor, link: ActionLink | None = None) -> Acknowledgement:
+    """The unit has seen the visit's notice: one acknowledgement per visit. Acknowledging
+    again (another contact, the dashboard after the link, a double click) answers the one
+    already stored."""
     unit_id = visit_unit(visit)
     if unit_id is None:
         raise InvalidInput(_l("This notice can no longer be acknowledged."))
-    ack = Acknowledgement(
-        visit_id=visit.id, unit_id=unit_id, contact_id=actor.contact_id, user_id=actor.user_id
-    )
-    db.session.add(ack)
     if link is not None:
         link.used_at = utcnow()
         audit_use(link, "acknowledge")
-    db.session.flush()
+    existing = acknowledged(visit.id)
+    if existing is not None:
+        db.session.flush()
+        return existing
+    ack = Acknowledgement(
+        visit_id=visit.id, unit_id=unit_id, contact_id=actor.contact_id, user_id=actor.user_id
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(ack)
+    except sa.exc.IntegrityError:  # acknowledged at the same moment by another request
+        return acknowledged(visit.id)  # type: ignore[return-value]
     record(
         "visit.acknowledge",
         actor=actor.user,
@@ -144,7 +162,11 @@ def request_fresh(token: str, email: str, *, now: datetime | None = None) -> boo
     now = now or utcnow()
     read = read_link_token(token)
     old = db.session.get(ActionLink, read.link_id) if read.link_id is not None else None
+    # A withdrawn link is withdrawn for good: it gets no fresh one either.
     if old is None:
+        return False
+    if old.revoked_at is not None:
+        audit_refusal("revoked", old)
         return False
     contact = db.session.scalar(
         sa.select(UnitContact).where(

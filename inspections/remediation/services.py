@@ -17,7 +17,7 @@ from inspections.errors import Conflict, InvalidInput
 from inspections.events import ActionDueChanged, ExtensionDecided, RemediationReported, publish
 from inspections.extensions import db
 from inspections.findings.models import Finding, FindingResult
-from inspections.findings.services import is_locked
+from inspections.findings.services import ensure_started, is_locked
 from inspections.links.services import Actor
 from inspections.remediation.models import ActionStatus, CorrectiveAction, ExtensionRequest, ExtensionStatus
 from inspections.workdays.calendar import load_calendar
@@ -41,6 +41,7 @@ def add_action(
         raise InvalidInput(_l("Corrective actions are set on non-compliant findings only."))
     if is_locked(visit_id=finding.visit_id, case_id=finding.case_id):
         raise Conflict(_l("The conclusion has been issued: no more actions can be added to it."))
+    ensure_started(visit_id=finding.visit_id)
     description = description.strip()
     if not description:
         raise InvalidInput(_l("Describe what the unit must do."))

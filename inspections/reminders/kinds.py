@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from inspections.extensions import db
 from inspections.findings.models import Finding
+from inspections.links.services import document_of_action
 from inspections.outbox.kinds import register
 from inspections.outbox.models import Notification
 from inspections.portal.mail import visit_links
@@ -59,6 +60,8 @@ def _action_reason(row: Notification) -> str | None:
         return "superseded: action removed"
     if action.status in (ActionStatus.REPORTED, ActionStatus.ACCEPTED):
         return "resolved: action reported"
+    if document_of_action(action) is None:
+        return "not yet told: conclusion not issued"
     expected = row.context.get("due_on")
     if expected and expected != action.due_on.isoformat():
         return "superseded: due date changed"

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from inspections import policy
 from inspections.auth.models import User
 from inspections.extensions import db
 from inspections.findings.models import Finding
@@ -237,14 +238,19 @@ def _action_plan(action: CorrectiveAction) -> Plan | None:
 
 def corrective_actions(now: datetime, cal: WorkCalendar, book: RuleBook | None = None) -> int:
     """Due in 7 days, due today, overdue → the unit; 10 working days overdue → also the
-    plan's coordinators and the contacts of the unit above."""
+    plan's coordinators and the contacts of the unit above. Only for actions whose
+    conclusion has been issued (announced visits too)."""
     book = book if book is not None else load_rule_book()
     today = local_day(now)
     written = 0
     soon = book.widest(lambda r: r.action_due_soon_days)
     actions = db.session.scalars(
         sa.select(CorrectiveAction)
+        .join(Finding, Finding.id == CorrectiveAction.finding_id)
         .where(
+            # An action reaches the unit through the conclusion that sets it: no reminder of
+            # it (nor escalation) before that conclusion is issued.
+            policy.conclusion_issued(),
             CorrectiveAction.status.in_((ActionStatus.OPEN, ActionStatus.RETURNED)),
             CorrectiveAction.due_on <= today + timedelta(days=soon),
             CorrectiveAction.due_on >= today - timedelta(days=LOOKBACK_DAYS),

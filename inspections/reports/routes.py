@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import render_template
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -11,7 +13,7 @@ from inspections.plans.models import Plan, PlanStatus
 from inspections.plans.progress import plan_progress, team_progress
 from inspections.remediation.models import ActionStatus, CorrectiveAction
 from inspections.reports import bp
-from inspections.visits.models import Inspection
+from inspections.visits.models import Inspection, Visit
 
 
 @bp.get("/")
@@ -34,21 +36,34 @@ def home() -> str:
     )
 
 
+def _visits_by_inspection(inspections: Sequence[Inspection]) -> dict[int, list[Visit]]:
+    """The visits of these inspections the user may know of, decided per visit: a surprise
+    follow-up visit stays hidden until it starts, even if the first one has taken place."""
+    found: dict[int, list[Visit]] = {i.id: [] for i in inspections}
+    for visit in db.session.scalars(
+        policy.visible_visits(current_user)
+        .where(Visit.inspection_id.in_(list(found)))
+        .order_by(Visit.starts_at, Visit.id)
+    ):
+        found[visit.inspection_id].append(visit)
+    return found
+
+
 def _team_home() -> str:
     inspections = db.session.scalars(
         policy.visible_inspections(current_user)
-        .options(
-            selectinload(Inspection.unit), selectinload(Inspection.team), selectinload(Inspection.visits)
-        )
+        .options(selectinload(Inspection.unit), selectinload(Inspection.team))
         .order_by(Inspection.id)
     ).all()
-    return render_template("reports/home_team.html", inspections=inspections)
+    return render_template(
+        "reports/home_team.html", inspections=inspections, visits=_visits_by_inspection(inspections)
+    )
 
 
 def _unit_home() -> str:
     inspections = db.session.scalars(
         policy.visible_inspections(current_user)
-        .options(selectinload(Inspection.team), selectinload(Inspection.visits))
+        .options(selectinload(Inspection.team))
         .order_by(Inspection.id)
     ).all()
     # Through policy: an action shows only once the conclusion that set it is issued.
@@ -57,4 +72,9 @@ def _unit_home() -> str:
         .where(CorrectiveAction.status.in_([ActionStatus.OPEN, ActionStatus.RETURNED]))
         .order_by(CorrectiveAction.due_on)
     ).all()
-    return render_template("reports/home_unit.html", inspections=inspections, actions=actions)
+    return render_template(
+        "reports/home_unit.html",
+        inspections=inspections,
+        visits=_visits_by_inspection(inspections),
+        actions=actions,
+    )

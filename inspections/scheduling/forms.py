@@ -5,7 +5,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 from inspections.visits.models import Slot
 
 
@@ -33,7 +33,11 @@ class MoveForm(BaseForm):
     )
     reason = TextAreaField(
         _l("Reason (needed when the move breaks a scheduling goal)"),
-        validators=[Optional(), Length(max=500, message=_l("At most %(max)d characters."))],
+        validators=[
+            Optional(),
+            Length(max=500, message=_l("At most %(max)d characters.")),
+            NoControlCharacters(multiline=True),
+        ],
     )
 
 
@@ -52,4 +56,7 @@ class BlackoutForm(BaseForm):
     day = DateField(
         _l("Date"), validators=[InputRequired(message=_l("Enter a date."))], render_kw={"type": "date"}
     )
-    note = StringField(_l("Note"), validators=[Length(max=255, message=_l("At most %(max)d characters."))])
+    note = StringField(
+        _l("Note"),
+        validators=[Length(max=255, message=_l("At most %(max)d characters.")), NoControlCharacters()],
+    )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from inspections import policy
 from inspections.extensions import db
-from inspections.forms import ConfirmForm
+from inspections.forms import FIRST_YEAR, LAST_YEAR, ConfirmForm, parse_day, parse_month, within_calendar
 from inspections.i18n import today
 from inspections.plans.models import Plan
 from inspections.scheduling import bp, feeds, views
@@ -46,6 +49,23 @@ def load_schedulable_plan(plan_id: int) -> Plan:
     return plan
 
 
+def _asked(name: str, parse: Callable[[str | None], date | None]) -> date | None:
+    """The month or day in the query, None without one; one that no calendar shows (year
+    9999, month 13) gets a message and the default view rather than an error."""
+    value = request.args.get(name)
+    day = parse(value)
+    if value and day is None:
+        flash(
+            _(
+                "The calendar shows the years %(first)d to %(last)d: that date cannot be shown.",
+                first=FIRST_YEAR,
+                last=LAST_YEAR,
+            ),
+            "error",
+        )
+    return day
+
+
 def _entries(plan: Plan, proposal: ScheduleProposal | None) -> list[views.Entry]:
     inspections = db.session.scalars(
         sa.select(Inspection)
@@ -74,10 +94,10 @@ def schedule(plan_id: int) -> str:
     team = next((t for t in teams if str(t.id) == request.args.get("team")), teams[0] if teams else None)
     entries = _entries(plan, proposal)
     team_entries = [e for e in entries if team is not None and e.inspection.team_id == team.id]
-    first_day = min((e.day for e in team_entries), default=plan.window_start)
+    first_day = within_calendar(min((e.day for e in team_entries), default=plan.window_start))
     view = "week" if request.args.get("view") == "week" else "month"
-    month = views.parse_month(request.args.get("month"), first_day)
-    week = views.week_days(views.parse_day(request.args.get("week"), first_day))
+    month = _asked("month", parse_month) or first_day.replace(day=1)
+    week = views.week_days(_asked("week", parse_day) or first_day)
     return render_template(
         "scheduling/schedule.html",
         plan=plan,
@@ -212,7 +232,7 @@ def my_calendar() -> str:
         .options(selectinload(Visit.inspection).selectinload(Inspection.unit))
         .order_by(Visit.starts_at)
     ).all()
-    month = views.parse_month(request.args.get("month"), today())
+    month = _asked("month", parse_month) or today().replace(day=1)
     entries = [views.Entry(visit_placement(v).day, v.slot, v.inspection, visit=v) for v in visits]
     return render_template(
         "scheduling/my_calendar.html",

@@ -36,21 +36,6 @@ def by_day(entries: list[Entry]) -> dict[date, list[Entry]]:
     return days
 
 
-def parse_month(value: str | None, default: date) -> date:
-    try:
-        year, month = (int(x) for x in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return default.replace(day=1)
-
-
-def parse_day(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return default
-
-
 def shift_month(first: date, months: int) -> date:
     n = first.year * 12 + first.month - 1 + months
     return date(n // 12, n % 12 + 1, 1)

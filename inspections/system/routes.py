@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from inspections import policy
 from inspections.audit.anchors import latest_anchor
 from inspections.extensions import csrf, db
+from inspections.outbox.dispatch import render_failures
 from inspections.system import bp
 from inspections.system.services import heartbeats
 
@@ -27,4 +28,9 @@ def healthz() -> tuple[dict[str, str], int]:
 def status() -> str:
     if not policy.can_view_system_status(current_user):
         abort(403)
-    return render_template("system/status.html", heartbeats=heartbeats(), anchor=latest_anchor())
+    return render_template(
+        "system/status.html",
+        heartbeats=heartbeats(),
+        anchor=latest_anchor(),
+        unrenderable=render_failures(limit=0).count,
+    )

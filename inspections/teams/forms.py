@@ -5,7 +5,7 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 from inspections.labels import label
 from inspections.teams.models import TeamKind, TeamRole
 
@@ -14,14 +14,21 @@ _MAX = _l("At most %(max)d characters.")
 
 class TeamForm(BaseForm):
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Enter the team's name.")), Length(max=255, message=_MAX)]
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Enter the team's name.")),
+            Length(max=255, message=_MAX),
+            NoControlCharacters(),
+        ],
     )
     kind = SelectField(_l("Kind"))
     decision_number = StringField(
-        _l("Decision number"), validators=[Optional(), Length(max=60, message=_MAX)]
+        _l("Decision number"), validators=[Optional(), Length(max=60, message=_MAX), NoControlCharacters()]
     )
     decision_date = DateField(_l("Decision date"), validators=[Optional()])
-    decision_signer = StringField(_l("Signed by"), validators=[Optional(), Length(max=160, message=_MAX)])
+    decision_signer = StringField(
+        _l("Signed by"), validators=[Optional(), Length(max=160, message=_MAX), NoControlCharacters()]
+    )
     visits_per_day = IntegerField(
         _l("Visits per working day"),
         default=1,

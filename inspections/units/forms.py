@@ -6,11 +6,13 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 from inspections.labels import label
 from inspections.units.models import DivisionType, Language, UnitKind
 
 _MAX = _l("At most %(max)d characters.")
+# A line break in a contact's name goes into the To: header of every mail to them.
+_LINE = NoControlCharacters()
 
 
 DIVISION_LABELS = {
@@ -33,16 +35,27 @@ class UnitForm(BaseForm):
         ],
     )
     name = StringField(
-        _l("Name"), validators=[DataRequired(_l("Enter the unit's name.")), Length(max=255, message=_MAX)]
+        _l("Name"),
+        validators=[DataRequired(_l("Enter the unit's name.")), Length(max=255, message=_MAX), _LINE],
     )
-    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=255, message=_MAX)])
+    name_en = StringField(
+        _l("Name in English"), validators=[Optional(), Length(max=255, message=_MAX), _LINE]
+    )
     kind = SelectField(_l("Kind"))
     division_type = SelectField(_l("Division type"), validators=[Optional()])
-    parent_code = StringField(_l("Parent unit (code)"), validators=[Optional(), Length(max=40, message=_MAX)])
-    district_code = StringField(_l("District (code)"), validators=[Optional(), Length(max=40, message=_MAX)])
+    parent_code = StringField(
+        _l("Parent unit (code)"), validators=[Optional(), Length(max=40, message=_MAX), _LINE]
+    )
+    district_code = StringField(
+        _l("District (code)"), validators=[Optional(), Length(max=40, message=_MAX), _LINE]
+    )
     active = BooleanField(_l("Active"), default=True)
-    contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=160, message=_MAX)])
-    contact_email = StringField(_l("Contact email"), validators=[Optional(), Length(max=254, message=_MAX)])
+    contact_name = StringField(
+        _l("Contact name"), validators=[Optional(), Length(max=160, message=_MAX), _LINE]
+    )
+    contact_email = StringField(
+        _l("Contact email"), validators=[Optional(), Length(max=254, message=_MAX), _LINE]
+    )
     contact_language = SelectField(_l("Contact language"))
 
     def __init__(self, *args, **kwargs) -> None:

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from inspections import policy
 from inspections.extensions import db
+from inspections.forms import parse_id, without_control_characters
 from inspections.plans.models import Plan, PlanStatus
 from inspections.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE
 from inspections.teams.models import Team
@@ -46,12 +47,13 @@ def load_unit(unit_id: int) -> Unit:
 
 
 def _filters() -> dict[str, object]:
+    """The list's filters from the query; an id no unit can have (a 20-digit number) is no
+    filter rather than a database overflow."""
     kind = request.args.get("kind", "")
-    district = request.args.get("district", type=int)
     return {
-        "q": request.args.get("q", "")[:100],
+        "q": without_control_characters(request.args.get("q", ""))[:100],
         "kind": UnitKind(kind) if kind in {k.value for k in UnitKind} else None,
-        "district_id": district,
+        "district_id": parse_id(request.args.get("district")),
     }
 
 
@@ -60,7 +62,7 @@ def _filters() -> dict[str, object]:
 def index() -> str:
     _require(policy.can_view_units(current_user))
     filters = _filters()
-    page = list_units(after=request.args.get("after", type=int), **filters)
+    page = list_units(after=parse_id(request.args.get("after")), **filters)
     districts = db.session.execute(
         sa.select(Unit.id, Unit.name)
         .where(Unit.kind == UnitKind.DISTRICT)

@@ -14,6 +14,7 @@ from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
+from inspections.forms import has_control_characters
 from inspections.units.models import DivisionType, Language, Unit, UnitContact, UnitKind
 
 PAGE_SIZE = 50
@@ -70,6 +71,18 @@ def _check_parent(unit: Unit | None, parent: Unit | None) -> None:
 # --- changes ----------------------------------------------------------------------------
 
 
+def _check_names(*names: str | None) -> None:
+    """Names go into mail headers, documents and spreadsheets: one line, no control characters."""
+    if any(name and has_control_characters(name) for name in names):
+        raise InvalidInput(_l("A name must be on one line, without tabs or control characters."))
+
+
+def _code_taken(error: sa.exc.IntegrityError) -> bool:
+    """Whether the database refused the row for its code (a unique index on units.code)."""
+    text = str(error.orig).lower()
+    return "code" in text and ("unique" in text or "duplicate" in text)
+
+
 @dataclass(frozen=True)
 class ContactInput:
     name: str
@@ -91,6 +104,7 @@ def create_unit(
     contact: ContactInput | None = None,
 ) -> Unit:
     code = code.strip()
+    _check_names(code, name, name_en, contact.name if contact else None)
     if db.session.scalar(sa.select(Unit.id).where(Unit.code == code)) is not None:
         raise Conflict(_l("A unit with code %(code)s already exists.", code=code))
     unit = Unit(
@@ -111,7 +125,16 @@ def create_unit(
             )
         )
     db.session.add(unit)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as exc:
+        # Another request registered the code between the check above and this insert.
+        # No savepoint: the whole unit of work is refused and rolled back by the caller
+        # (on SQLite a savepoint that opens the transaction commits it when released, so
+        # an import would keep the units it had created before the conflict).
+        if not _code_taken(exc):
+            raise
+        raise Conflict(_l("A unit with code %(code)s already exists.", code=code)) from None
     after = snapshot(unit, *_UNIT_FIELDS)
     if contact is not None:
         after["contact"] = {"name": contact.name, "email": contact.email, "language": contact.language}
@@ -133,6 +156,7 @@ def update_unit(
     contact: ContactInput | None = None,
 ) -> bool:
     """Change a unit; True when something changed (nothing is recorded otherwise)."""
+    _check_names(name, name_en, contact.name if contact else None)
     _check_parent(unit, parent)
     before = snapshot(unit, *_UNIT_FIELDS)
     before_contact = _contact_snapshot(unit)
@@ -152,9 +176,7 @@ def update_unit(
     if before == after and before_contact == after_contact:
         return False
     before["contact"], after["contact"] = before_contact, after_contact
-    record(
-        "unit.update", actor=actor, object_type="unit", object_id=unit.id, before=before, after=after
-    )
+    record("unit.update", actor=actor, object_type="unit", object_id=unit.id, before=before, after=after)
     return True
 
 

@@ -3,7 +3,12 @@
 An import is read and checked as a whole first (the preview, with row-by-row errors);
 only a file without a single error is applied, in one transaction: a bad file changes
 nothing. Rows are matched on `code`: new codes are created, known ones updated, so an
-export imports back cleanly.
+export imports back cleanly (the apostrophe an export puts before a formula-like text is
+taken off again: inspections/spreadsheets.py).
+
+A workbook is read for what it holds, not for what it declares: a 1.5 KB file may claim
+the cells A1:XFD1048576. Its declared size is ignored, at most MAX_COLUMNS columns are
+read, and reading stops past the row limit; its uncompressed size is bounded too.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,7 +30,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from inspections.auth.models import User
 from inspections.errors import InvalidInput
 from inspections.extensions import db
-from inspections.spreadsheets import csv_bytes, xlsx_bytes
+from inspections.forms import has_control_characters
+from inspections.spreadsheets import csv_bytes, unguard, xlsx_bytes
 from inspections.units.models import DivisionType, Language, Unit, UnitKind
 from inspections.units.services import ContactInput, create_unit, normal_email, primary_contact, update_unit
 
@@ -44,6 +51,24 @@ COLUMNS = (
 REQUIRED = ("code", "name", "kind")
 FORMATS = ("csv", "xlsx")
 MAX_ROWS = 20_000
+MAX_COLUMNS = 50  # the eleven columns, and room for a user's own notes beside them
+# Rows of a sheet read at most: the header, MAX_ROWS, and some blank rows between them.
+MAX_SHEET_ROWS = MAX_ROWS + 1 + 1_000
+MAX_UNPACKED_BYTES = 50 * 1000 * 1000  # an XLSX is a zip: what it may unpack to, in all
+# What a broken workbook raises while it is read (zip, deflate, XML, cell references).
+_BROKEN = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    InvalidFileException,
+    SyntaxError,  # xml.etree's ParseError and lxml's XMLSyntaxError
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    OSError,
+)
+_NAME_COLUMNS = ("code", "name", "name_en", "parent_code", "district_code", "contact_name", "contact_email")
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co"}
 _FALSE = {"0", "false", "no", "n", "không", "khong"}
 
@@ -94,13 +119,11 @@ def read_table(data: bytes, fmt: str, *, max_bytes: int) -> list[list[str]]:
         rows = _read_csv(data)
     else:
         raise ImportFileError(_l("Upload a .csv or .xlsx file."))
-    rows = [r for r in rows if any(c.strip() for c in r)]
+    rows = [[unguard(c) for c in r] for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise ImportFileError(_l("The file is empty."))
     if len(rows) - 1 > MAX_ROWS:
-        raise ImportFileError(
-            _l("The file has more than %(n)d rows; split it into smaller files.", n=MAX_ROWS)
-        )
+        raise _too_many_rows()
     return rows
 
 
@@ -115,17 +138,53 @@ def _read_csv(data: bytes) -> list[list[str]]:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            if len(rows) >= MAX_SHEET_ROWS:
+                raise _too_many_rows()
+            rows.append([c.strip() for c in row[:MAX_COLUMNS]])
+    except csv.Error as exc:  # a field beyond the csv module's limit, a stray quote
+        raise ImportFileError(
+            _l("The CSV file cannot be read: a cell is too long or a quotation mark is not closed.")
+        ) from exc
+    return rows
+
+
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(_l("The file has more than %(n)d rows; split it into smaller files.", n=MAX_ROWS))
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
+    not_a_workbook = ImportFileError(_l("The file is not a valid Excel (.xlsx) workbook."))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except _BROKEN as exc:
+        raise not_a_workbook from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(
+            _l("The workbook unpacks to more than %(size)d MB; split it into smaller files.",
+               size=MAX_UNPACKED_BYTES // 1_000_000)
+        )  # fmt: skip
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(_l("The file is not a valid Excel (.xlsx) workbook.")) from exc
+    except _BROKEN as exc:
+        raise not_a_workbook from exc
     try:
         sheet = book.worksheets[0]
-        return [[_cell_text(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+        # The dimension the file declares is a claim: forget it, so that rows are not
+        # padded out to it; the columns are capped, and the rows counted as they come.
+        sheet.reset_dimensions()
+        rows = []
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+            if number > MAX_SHEET_ROWS:
+                raise _too_many_rows()
+            if any(c is not None for c in row):  # the blank rows are left out in any case
+                rows.append([_cell_text(c) for c in row])
+        return rows
+    except _BROKEN as exc:  # malformed sheet XML shows only as the rows are read
+        raise not_a_workbook from exc
     finally:
         book.close()
 
@@ -182,6 +241,15 @@ def _check_rows(preview: ImportPreview) -> None:
         v = row.values
         _need(row, "code", errors)
         _need(row, "name", errors)
+        for column in _NAME_COLUMNS:
+            if has_control_characters(v.get(column, "")):
+                errors.append(
+                    RowError(
+                        row.row,
+                        column,
+                        str(_l("Write this on one line, without tabs or control characters.")),
+                    )
+                )
         if len(v.get("code", "")) > 40:
             errors.append(RowError(row.row, "code", str(_l("At most %(max)d characters.", max=40))))
         if len(v.get("name", "")) > 255:

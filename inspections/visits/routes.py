@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -24,10 +23,8 @@ def index() -> str:
     """The visits of the inspections the user may see: a team member's own first."""
     if not policy.can_list_visits(current_user):
         abort(403)
-    visible = policy.visible_inspections(current_user).with_only_columns(Inspection.id)
     visits = db.session.scalars(
-        sa.select(Visit)
-        .where(Visit.inspection_id.in_(visible))
+        policy.visible_visits(current_user)
         .options(joinedload(Visit.inspection).joinedload(Inspection.unit))
         .order_by(Visit.starts_at.desc())
         .limit(200)

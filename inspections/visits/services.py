@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
 
+from inspections import i18n
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.errors import InvalidInput
@@ -16,22 +17,41 @@ from inspections.visits.models import Inspection, InspectionStatus, Slot, Visit,
 from inspections.workdays.calendar import load_calendar
 
 
+def _shown(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
 def visit_times(day: date, slot: Slot) -> tuple[datetime, datetime]:
     """When a visit on `day` in `slot` starts and ends, in UTC."""
     start, end = slot.hours
     return local_moment(day, start).astimezone(UTC), local_moment(day, end).astimezone(UTC)
 
 
-def create_visit(inspection: Inspection, *, day: date, slot: str, actor: User) -> Visit:
-    """A visit fixed by hand on a working day; it counts as approved (the leader set it)."""
+def create_visit(
+    inspection: Inspection, *, day: date, slot: str, actor: User, today: date | None = None
+) -> Visit:
+    """A visit fixed by hand on a working day inside the plan's window, from today on; it
+    counts as approved (the leader set it)."""
     try:
         slot_value = Slot(slot)
     except ValueError:
         raise InvalidInput(_l("Choose morning or afternoon.")) from None
     if inspection.status in (InspectionStatus.CONCLUDED, InspectionStatus.CANCELLED):
         raise InvalidInput(_l("This inspection is closed: no visit can be added."))
+    if day < (today or i18n.today()):
+        raise InvalidInput(_l("%(day)s is in the past: choose a day from today on.", day=_shown(day)))
+    plan = inspection.plan
+    if not plan.window_start <= day <= plan.window_end:
+        raise InvalidInput(
+            _l(
+                "%(day)s is outside the plan's window (%(start)s to %(end)s).",
+                day=_shown(day),
+                start=_shown(plan.window_start),
+                end=_shown(plan.window_end),
+            )
+        )
     if not load_calendar(db.session).is_working_day(day):
-        raise InvalidInput(_l("%(day)s is not a working day.", day=day.strftime("%d/%m/%Y")))
+        raise InvalidInput(_l("%(day)s is not a working day.", day=_shown(day)))
     starts_at, ends_at = visit_times(day, slot_value)
     visit = Visit(
         inspection_id=inspection.id,

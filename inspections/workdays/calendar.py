@@ -1,9 +1,11 @@
 """The Vietnamese working-day calendar.
 
-Statutory public holidays come from the `holidays` package (lunar Tết included). Each
-year the government also announces extra days off and Saturdays worked in exchange; those
-are `CalendarDay` rows that an admin keeps (`workdays.models`, set in `workdays.services`),
-passed in here as two sets of dates.
+Statutory public holidays come from the `holidays` package (lunar Tết included), with the
+bridge days and make-up Saturdays it knows. Each year the government also announces days
+off and Saturdays worked in exchange: those the package lacks are in `announcements`, with
+their sources; one announced after a release is a `CalendarDay` row that an admin keeps
+(`workdays.models`, set in `workdays.services`), passed in here as two sets of dates. The
+admin's rows win over the announcements, which win over the package.
 
 A notice period of N working days is counted after the notice day: a notice on a Friday
 with N=1 allows a visit on the following Monday, if that is a working day.
@@ -20,6 +22,7 @@ import holidays
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from inspections.workdays.announcements import BY_DAY as ANNOUNCED
 from inspections.workdays.models import CalendarDay, DayKind
 
 SATURDAY = 5
@@ -55,12 +58,19 @@ class WorkCalendar:
         self.working_days = frozenset(working_days)
 
     def is_working_day(self, day: date) -> bool:
-        # A swap can cross New Year: a December Saturday worked for a January day off.
-        if day in self.working_days or day in swapped_working_days(day.year) | swapped_working_days(
-            day.year + 1
-        ):
+        if day in self.working_days:
             return True
-        if day in self.days_off or day.weekday() >= SATURDAY:
+        if day in self.days_off:
+            return False
+        announced = ANNOUNCED.get(day)
+        if announced is not None:
+            return announced.kind == DayKind.WORKING_DAY
+        # The package files a swap under the year of its day off, and a swap can cross New
+        # Year either way: Monday 31/12/2018 off was made up on Saturday 5/1/2019, and a
+        # January day off may be made up in December.
+        if any(day in swapped_working_days(year) for year in (day.year - 1, day.year, day.year + 1)):
+            return True
+        if day.weekday() >= SATURDAY:
             return False
         return day not in public_holidays(day.year)
 

@@ -80,6 +80,7 @@ POST_ENDPOINTS: dict[str, tuple[str, bool]] = {
     "findings.criterion_edit": ("admin", True),
     "documents.minutes": ("leader", False),
     "documents.conclusion": ("leader", False),  # the place of issue has a default
+    "documents.verify": ("anonymous", True),
     "remediation.create": ("leader", True),
     "remediation.report": ("contact", True),
     "remediation.accept": ("leader", False),

@@ -241,6 +241,8 @@ MATRIX |= {
     "documents.show": ("GET", "/documents/{document_id}", _FIELD_SEE | {"contact": 200}),
     "documents.pdf": ("GET", "/documents/{document_id}.pdf", _FIELD_SEE | {"contact": 200}),
     "documents.docx": ("GET", "/documents/{document_id}.docx", _FIELD_SEE | {"contact": 200}),
+    # Anyone holding a PDF may check its signature: no login, nothing of ours is shown.
+    "documents.verify": ("GET", "/documents/verify", {p: 200 for p in PERSONAS}),
     "remediation.index": ("GET", "/actions/", {p: 200 for p in PERSONAS} | {"anonymous": 302}),
     "remediation.create": ("POST", "/actions/finding/{finding_id}", _FIELD_TEAM_ONLY),
     "remediation.report": (

@@ -151,9 +151,13 @@ def test_an_approved_plan_is_in_progress_from_its_first_fixed_visit(db, make):
     coordinator = make.user(Role.COORDINATOR)
     plan = make.plan()  # approved
     inspection = make.inspection(make.team(plan), make.unit())
-    create_visit(inspection, day=date(2019, 10, 14), slot="morning", actor=coordinator)
+    create_visit(
+        inspection, day=date(2019, 10, 14), slot="morning", actor=coordinator, today=date(2019, 10, 1)
+    )
     assert plan.status == PlanStatus.IN_PROGRESS
-    create_visit(inspection, day=date(2019, 10, 15), slot="afternoon", actor=coordinator)
+    create_visit(
+        inspection, day=date(2019, 10, 15), slot="afternoon", actor=coordinator, today=date(2019, 10, 1)
+    )
     starts = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "plan.start")).all()
     assert [(e.object_id, e.after["status"]) for e in starts] == [(plan.id, "in_progress")]
     close_plan(plan, actor=coordinator)

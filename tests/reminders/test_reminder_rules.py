@@ -15,6 +15,7 @@ from inspections.reminders.rules import schedule_due
 from inspections.teams.models import TeamKind
 from inspections.units.models import UnitContact
 from inspections.visits.models import InspectionStatus, VisitStatus
+from tests.reminders.conclusions import issue_conclusion
 
 
 def at(day: int, hour_utc: int = 2) -> datetime:
@@ -116,13 +117,15 @@ def test_conclusion_overdue_goes_to_the_leader_then_the_coordinator(db, make, wo
     assert f"visit:{visit.id}:conclusion_overdue:coordinator:{world['coordinator'].id}:2019-10-01" in keys(db)
 
 
-def _action(db, make, world, due_on: date) -> CorrectiveAction:
+def _action(db, make, world, due_on: date, *, issued: bool = True) -> CorrectiveAction:
     visit = make.inspection(world["joint"], world["unit"], visit_at=at(1, 1)).visits[0]
     visit.status = VisitStatus.DONE
-    visit.inspection.status = InspectionStatus.CONCLUDED
     finding = Finding(visit_id=visit.id, result=FindingResult.NON_COMPLIANT, author_id=world["leader"].id)
     action = CorrectiveAction(finding=finding, unit=world["unit"], description="Niêm yết TTHC", due_on=due_on)
     db.session.add(action)
+    if issued:
+        visit.inspection.status = InspectionStatus.CONCLUDED
+        issue_conclusion(db, visit, by=world["leader"].id)
     db.session.commit()
     return action
 

@@ -21,6 +21,7 @@ from inspections.teams.models import TeamKind
 from inspections.units.models import UnitContact
 from inspections.visits.models import InspectionStatus, VisitStatus
 from tests.conftest import csrf_token
+from tests.reminders.conclusions import issue_conclusion
 
 
 def at(day: int, hour_utc: int = 2) -> datetime:
@@ -151,6 +152,7 @@ def test_corrective_action_due_soon_and_escalation_follow_the_plan(db, make, two
             finding=finding, unit=plan_world["unit"], description="Niêm yết TTHC", due_on=date(2019, 10, 15)
         )
         db.session.add(actions[tag])
+        issue_conclusion(db, visit, by=plan_world["leader"].id)
     db.session.commit()
 
     schedule_due(at(8))  # seven days before the 15th

@@ -3,6 +3,8 @@ announced visits only, never a surprise one."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from inspections.auth.models import Role
@@ -26,7 +28,10 @@ def _inspection(db, make, kind: TeamKind):
         ]
     )
     coordinator = make.user(Role.COORDINATOR)
-    team = make.team(make.plan(coordinators=[coordinator]), kind, members=[make.user(Role.INSPECTOR)])
+    plan = make.plan(
+        coordinators=[coordinator], window_start=today(), window_end=today() + timedelta(days=120)
+    )
+    team = make.team(plan, kind, members=[make.user(Role.INSPECTOR)])
     inspection = make.inspection(team, unit)
     db.session.commit()
     return inspection, coordinator
