@@ -3,7 +3,7 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 
 
 class LoginForm(BaseForm):
@@ -12,6 +12,7 @@ class LoginForm(BaseForm):
         validators=[
             DataRequired(_l("Enter your username.")),
             Length(max=80, message=_l("At most %(max)d characters.")),
+            NoControlCharacters(),  # PostgreSQL refuses a NUL in a string: never a 500
         ],
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )

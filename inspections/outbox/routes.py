@@ -40,7 +40,8 @@ def index() -> str:
     form.kind.choices = [("", _("All"))] + [(k, k) for k in kinds]
     query = sa.select(Notification).order_by(Notification.id.desc())
     if form.validate():
-        if form.status.data:
+        # Optional() lets a blank through its choices: only a real status filters.
+        if form.status.data in {s.value for s in NotificationStatus}:
             query = query.where(Notification.status == form.status.data)
         if form.kind.data:
             query = query.where(Notification.kind == form.kind.data)

@@ -46,12 +46,16 @@ class TeamForm(BaseForm):
 class MemberForm(BaseForm):
     username = StringField(
         _l("Username"),
-        validators=[DataRequired(_l("Enter the member's username.")), Length(max=80, message=_MAX)],
+        validators=[
+            DataRequired(_l("Enter the member's username.")),
+            Length(max=80, message=_MAX),
+            NoControlCharacters(),
+        ],
     )
     role = SelectField(_l("Team role"))
     home_unit_code = StringField(
         _l("Home unit (code; empty: the person's own unit)"),
-        validators=[Optional(), Length(max=40, message=_MAX)],
+        validators=[Optional(), Length(max=40, message=_MAX), NoControlCharacters()],
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -62,9 +66,13 @@ class MemberForm(BaseForm):
 class AssignForm(BaseForm):
     unit_code = StringField(
         _l("Unit (code)"),
-        validators=[DataRequired(_l("Enter the unit's code.")), Length(max=40, message=_MAX)],
+        validators=[
+            DataRequired(_l("Enter the unit's code.")),
+            Length(max=40, message=_MAX),
+            NoControlCharacters(),
+        ],
     )
     override_reason = StringField(
         _l("Reason for overriding a conflict of interest"),
-        validators=[Optional(), Length(max=500, message=_MAX)],
+        validators=[Optional(), Length(max=500, message=_MAX), NoControlCharacters()],
     )

@@ -94,3 +94,13 @@ def test_the_outbox_pager_takes_any_page_number(app, db, make, client, login, pa
     login(admin.username)
     response = client.get(f"/admin/outbox?page={page}")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("status", ["%20", "no_such_status", "%00"])
+def test_the_outbox_filter_takes_any_status(app, db, make, client, login, status):
+    admin = make.user(Role.ADMIN)
+    enqueue(key="one", kind="action_due", email="u@unit.example")
+    db.session.commit()
+    login(admin.username)
+    response = client.get(f"/admin/outbox?status={status}")
+    assert response.status_code == 200 and "u@unit.example" in response.get_data(as_text=True)
