@@ -82,3 +82,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+@sa.event.listens_for(sa.Engine, "savepoint")
+def _sqlite_begin_before_savepoint(connection: sa.Connection, _name: str) -> None:
+    """Open the transaction before a SAVEPOINT that would otherwise be its first statement.
+
+    The sqlite3 driver begins a transaction only at the first INSERT/UPDATE/DELETE. A
+    SAVEPOINT issued before that starts one of its own, and releasing it commits: a change
+    made inside it would survive the rollback of the request that refused it.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        driver.execute("BEGIN")

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 
 
 class IssueForm(BaseForm):
@@ -15,6 +15,7 @@ class IssueForm(BaseForm):
         validators=[
             DataRequired(message=_l("Give the place of issue.")),
             Length(max=120, message=_l("At most 120 characters.")),
+            NoControlCharacters(),
         ],
     )
 
@@ -25,21 +26,37 @@ class MinutesForm(BaseForm):
 
     venue = StringField(
         _l("Where the visit took place"),
-        validators=[Optional(), Length(max=255, message=_l("At most %(max)d characters."))],
+        validators=[
+            Optional(),
+            Length(max=255, message=_l("At most %(max)d characters.")),
+            NoControlCharacters(),
+        ],
     )
     opened_at = TimeField(_l("Opened at"), validators=[Optional()])
     closed_at = TimeField(_l("Closed at"), validators=[Optional()])
     representative = StringField(
         _l("Representative of the unit"),
-        validators=[Optional(), Length(max=160, message=_l("At most %(max)d characters."))],
+        validators=[
+            Optional(),
+            Length(max=160, message=_l("At most %(max)d characters.")),
+            NoControlCharacters(),
+        ],
     )
     representative_title = StringField(
         _l("Their position"),
-        validators=[Optional(), Length(max=160, message=_l("At most %(max)d characters."))],
+        validators=[
+            Optional(),
+            Length(max=160, message=_l("At most %(max)d characters.")),
+            NoControlCharacters(),
+        ],
     )
     participants = TextAreaField(
         _l("Other participants of the unit (one a line: name, position)"),
-        validators=[Optional(), Length(max=2000, message=_l("At most %(max)d characters."))],
+        validators=[
+            Optional(),
+            Length(max=2000, message=_l("At most %(max)d characters.")),
+            NoControlCharacters(multiline=True),
+        ],
     )
 
 

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import DateField, EmailField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 
 
 class UploadForm(BaseForm):
@@ -18,6 +18,7 @@ class RemediationForm(BaseForm):
         validators=[
             DataRequired(message=_l("Write what the unit has done.")),
             Length(max=10_000, message=_l("At most 10000 characters.")),
+            NoControlCharacters(multiline=True),
         ],
     )
     files = MultipleFileField(_l("Supporting files (optional)"))
@@ -32,6 +33,7 @@ class ExtensionForm(BaseForm):
         validators=[
             DataRequired(message=_l("Give the reason for asking for more time.")),
             Length(max=4000, message=_l("At most 4000 characters.")),
+            NoControlCharacters(multiline=True),
         ],
     )
 

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 
 
 class ReportForm(BaseForm):
@@ -13,6 +13,7 @@ class ReportForm(BaseForm):
         validators=[
             DataRequired(message=_l("Write what the unit has done.")),
             Length(max=10_000, message=_l("At most 10000 characters.")),
+            NoControlCharacters(multiline=True),
         ],
     )
 
@@ -23,6 +24,7 @@ class ReturnForm(BaseForm):
         validators=[
             DataRequired(message=_l("Give the reason for returning the report.")),
             Length(max=4000, message=_l("At most 4000 characters.")),
+            NoControlCharacters(multiline=True),
         ],
     )
 
@@ -32,5 +34,9 @@ class DecisionForm(BaseForm):
 
     granted_on = DateField(_l("New due date"), validators=[Optional()])
     note = TextAreaField(
-        _l("Note to the unit"), validators=[Length(max=4000, message=_l("At most 4000 characters."))]
+        _l("Note to the unit"),
+        validators=[
+            Length(max=4000, message=_l("At most 4000 characters.")),
+            NoControlCharacters(multiline=True),
+        ],
     )

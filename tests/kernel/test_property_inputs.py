@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from wtforms.validators import Length, NumberRange, Optional, Regexp
@@ -565,29 +565,8 @@ FOLLOW_UPS: dict[str, list[tuple[str, str, str]]] = {
 }
 IMPORT_TOKEN = re.compile(r'name="token" type="hidden" value="([0-9a-f]{32}\.(?:csv|xlsx))"')
 
-# Defects this test found outside the files of the change that brought it (issue 11),
-# reported and not fixed yet: "endpoint-persona" -> what is wrong. Not strict: a search
-# may miss them.
-_SAVEPOINT = (
-    "a case is kept although its attachment is refused (400): on SQLite a SAVEPOINT that opens "
-    "the transaction (cases.services.intake) commits it on release"
-)
-_DOCX = "a control character in the place of issue makes the conclusion's DOCX fail (500)"
-_NUL = "on PostgreSQL a NUL in the unit's report text (RemediationForm) is a 500 (psycopg.DataError)"
-KNOWN: dict[str, str] = {
-    "cases.new-admin": _SAVEPOINT,
-    "cases.new-coordinator": _SAVEPOINT,
-    "documents.conclusion-leader": _DOCX,
-    "documents.minutes-leader": "on PostgreSQL a NUL in a field of the minutes is a 500 (psycopg.DataError)",
-} | {f"portal.{page}-{persona}": _NUL for page in ("action", "unit_action") for persona in PERSONAS}
-
 POST_CASES = [
-    pytest.param(
-        endpoint,
-        persona,
-        id=f"{endpoint}-{persona}",
-        marks=[pytest.mark.xfail(reason=KNOWN[key])] if (key := f"{endpoint}-{persona}") in KNOWN else [],
-    )
+    pytest.param(endpoint, persona, id=f"{endpoint}-{persona}")
     for endpoint in sorted(POST_ENDPOINTS)
     for persona in PERSONAS
     # Logging out ends the session the other examples need; tests/auth covers it.
@@ -602,11 +581,7 @@ def test_forms_never_fail_and_refusals_change_nothing(endpoint, persona, world, 
     data = form_data(fields, RAW_FIELDS.get(endpoint, {}), world)
     path = session.path(endpoint)
 
-    # A known defect is not shrunk again: finding it is enough, and shrinking takes a while.
-    known = f"{endpoint}-{persona}" in KNOWN
-    phases = [Phase.explicit, Phase.generate] if known else list(Phase)
-
-    @settings(SETTINGS, max_examples=10 + 6 * len(fields), phases=phases)
+    @settings(SETTINGS, max_examples=10 + 6 * len(fields))
     @given(data=data, more=st.data())
     def check(data: dict[str, Any], more: st.DataObject) -> None:
         session.restorer.restore()
