@@ -111,6 +111,15 @@ def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None)
         # The outbox (inspections/outbox): links in mail point at APP_URL; a row
         # claimed longer than the lease ago by a worker that died is claimed again.
         "APP_URL": env.get("APP_URL", "http://127.0.0.1:5000"),
+        # The domain of Message-IDs, List-Id and calendar UIDs (default: APP_URL's host),
+        # so that two deployments never mint the same ones.
+        "MAIL_DOMAIN": env.get("MAIL_DOMAIN") or None,
+        # Reply-To of every mail: an address ("Văn phòng <vp@example.gov.vn>"), "none" for
+        # no Reply-To; unset, the person the mail is about answers: the team head or the
+        # plan's coordinator, whichever MAIL_REPLY_TO_ROLE ("team_head" or "coordinator")
+        # puts first.
+        "MAIL_REPLY_TO": env.get("MAIL_REPLY_TO") or None,
+        "MAIL_REPLY_TO_ROLE": env.get("MAIL_REPLY_TO_ROLE", "team_head"),
         "SMTP_TIMEOUT": float(env.get("SMTP_TIMEOUT", "30")),
         "OUTBOX_LEASE_SECONDS": float(env.get("OUTBOX_LEASE_SECONDS", "300")),
         "OUTBOX_BACKOFF_BASE": float(env.get("OUTBOX_BACKOFF_BASE", "30")),
@@ -154,4 +163,46 @@ def settings_from_env(instance_path: Path, env: Mapping[str, str] | None = None)
         "BABEL_DEFAULT_TIMEZONE": DISPLAY_TIMEZONE,
         "LANGUAGES": ("vi", "en"),
         "PREFERRED_URL_SCHEME": "https" if secure_cookies else "http",
+        **open_interface_settings(env),
+    }
+
+
+# --- open interfaces: the JSON API, its tokens, webhooks, single sign-on, two-factor login ---
+
+
+def _roles(raw: str | None) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    return tuple(r.strip() for r in raw.split(",") if r.strip())
+
+
+def open_interface_settings(env: Mapping[str, str]) -> dict[str, Any]:
+    """Settings of inspections/api, inspections/webhooks and the auth additions."""
+    return {
+        # The JSON API (/api/v1): requests per token (or client address), Flask-Limiter syntax.
+        "API_LIMIT": env.get("API_LIMIT", "300 per minute; 5000 per hour"),
+        "API_TOKEN_MAX_DAYS": int(env.get("API_TOKEN_MAX_DAYS", "366")),
+        # Two-factor login: the roles that must use it. Unset: admins and coordinators in
+        # production, nobody for the demo (INSPECTIONS_PROFILE=development) or the tests.
+        "TOTP_REQUIRED_ROLES": _roles(env.get("TOTP_REQUIRED_ROLES")),
+        "TOTP_ISSUER": env.get("TOTP_ISSUER", "Kiểm tra CCHC"),
+        "TWO_FACTOR_LIMIT_PER_ACCOUNT": env.get("TWO_FACTOR_LIMIT_PER_ACCOUNT", "5 per minute; 20 per hour"),
+        # Single sign-on (OpenID Connect): all three set, the login page offers it.
+        "OIDC_ISSUER": env.get("OIDC_ISSUER") or None,
+        "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID") or None,
+        "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
+        "OIDC_SCOPES": env.get("OIDC_SCOPES", "openid email profile"),
+        # A claim holding the user's groups or roles, and "value=role,value=role" to map them.
+        "OIDC_ROLE_CLAIM": env.get("OIDC_ROLE_CLAIM") or None,
+        "OIDC_ROLE_MAP": env.get("OIDC_ROLE_MAP", ""),
+        # Bearer tokens of the IdP on the API: the audience they must carry (default the
+        # client id) and the scope that allows writes.
+        "OIDC_API_AUDIENCE": env.get("OIDC_API_AUDIENCE") or None,
+        "OIDC_WRITE_SCOPE": env.get("OIDC_WRITE_SCOPE", "inspections:write"),
+        # Webhooks: delivery timeout, attempts and backoff (seconds), lease of a claim.
+        "WEBHOOK_TIMEOUT": float(env.get("WEBHOOK_TIMEOUT", "10")),
+        "WEBHOOK_MAX_ATTEMPTS": int(env.get("WEBHOOK_MAX_ATTEMPTS", "8")),
+        "WEBHOOK_BACKOFF_BASE": float(env.get("WEBHOOK_BACKOFF_BASE", "30")),
+        "WEBHOOK_BACKOFF_CAP": float(env.get("WEBHOOK_BACKOFF_CAP", "3600")),
+        "WEBHOOK_LEASE_SECONDS": float(env.get("WEBHOOK_LEASE_SECONDS", "120")),
     }

@@ -192,7 +192,7 @@ def messages() -> int:
         cwd=ROOT, check=True,
     )  # fmt: skip
     subprocess.run(
-        [*pybabel, "update", "-i", str(pot), "-d", "inspections/translations", "--no-location"],
+        [*pybabel, "update", "-i", str(pot), "-d", "inspections/translations", "--no-fuzzy-matching"],
         cwd=ROOT, check=True,
     )  # fmt: skip
     say("untranslated or fuzzy entries are now in inspections/translations/vi/LC_MESSAGES/messages.po")

@@ -93,11 +93,14 @@ FEATURES = (
     "cases",
     "links",
     "portal",
+    "inbox",
+    "api",
+    "webhooks",
 )
 
 
 # Features that handle domain events (inspections/events.py): each has a handlers.py.
-HANDLERS: tuple[str, ...] = ("plans", "portal", "reminders")
+HANDLERS: tuple[str, ...] = ("plans", "portal", "reminders", "webhooks")
 
 
 class _IdConverter(IntegerConverter):
@@ -136,12 +139,13 @@ def _register_templating(app: Flask) -> None:
 
     from inspections import policy
     from inspections.auth.forms import LanguageForm, LogoutForm
-    from inspections.i18n import show_date, show_datetime
+    from inspections.i18n import show_date, show_datetime, show_number
     from inspections.labels import label
 
     app.jinja_env.filters["date"] = show_date
     app.jinja_env.filters["datetime"] = show_datetime
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["number"] = show_number
     app.jinja_env.globals.update(
         policy=policy, get_locale=get_locale, LanguageForm=LanguageForm, LogoutForm=LogoutForm
     )

@@ -116,11 +116,6 @@ def parse_id(value: object) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-def parse_page(value: object) -> int:
-    """A page number sent by a client; 1 when it is not one (a pager's links are ours)."""
-    return parse_id(value) or 1
-
-
 # --- months and days of the calendars ---------------------------------------------------
 
 # The years a calendar shows: a plan's are 2000-2100, its window a year either side.
@@ -144,6 +139,14 @@ def parse_month(value: str | None) -> date | None:
     if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
         return None
     return date(year, month, 1)
+
+
+def parse_year(value: str | None) -> int | None:
+    """A year ("YYYY") within the calendar's years; None otherwise."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) != 4:
+        return None
+    year = int(value)
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
 
 
 def parse_day(value: str | None) -> date | None:

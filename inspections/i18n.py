@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import current_app, has_request_context, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
 from config import DISPLAY_TIMEZONE
@@ -54,6 +54,11 @@ def show_date(value: date | datetime | None) -> str:
     if value is None:
         return "—"
     return format_date(value, "dd/MM/yyyy")
+
+
+def show_number(value: int) -> str:
+    """A count with the locale's grouping: 10.000 in Vietnamese, 10,000 in English."""
+    return format_decimal(value)
 
 
 def show_datetime(value: datetime | None) -> str:

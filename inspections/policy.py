@@ -156,7 +156,10 @@ def visit_visible(viewer: Viewer, *, now: datetime | None = None) -> sa.ColumnEl
     elif user.role in (Role.COORDINATOR, Role.OBSERVER):
         allowed = sa.or_(_insider(user), announced, _visit_started(now))
     else:
-        allowed = Inspection.team_id.in_(_member_team_ids(user))
+        # A member knows every visit of the own teams: a short list of inspections, which
+        # the planner reads first (an EXISTS per visit would walk every visit of the nation).
+        own = sa.select(Inspection.id).where(Inspection.team_id.in_(_member_team_ids(user)))
+        return Visit.inspection_id.in_(own.correlate(None))
     # Inspection is the subquery's own; Visit is the enclosing query's row.
     return sa.exists().where(Inspection.id == Visit.inspection_id, allowed).correlate_except(Inspection)
 
@@ -172,6 +175,18 @@ def visible_visits(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[
 def can_list_visits(viewer: Viewer) -> bool:
     """The visits list is for staff and teams; a unit contact has the unit dashboard."""
     return has_role(viewer, *STAFF_ROLES, Role.INSPECTOR)
+
+
+def can_use_inbox(viewer: Viewer) -> bool:
+    """What waits on a person: requests to decide, reports to verify, findings and
+    conclusions due, notices not acknowledged (a unit contact has the unit dashboard)."""
+    return has_role(viewer, Role.ADMIN, Role.COORDINATOR, Role.INSPECTOR)
+
+
+def can_view_findings_reports(viewer: Viewer) -> bool:
+    """What inspections found, counted: staff who follow the plans (figures, and each
+    unit's rate against its previous inspection; no finding's text, no named person)."""
+    return has_role(viewer, *STAFF_ROLES)
 
 
 def can_view_audit(viewer: Viewer) -> bool:
@@ -258,6 +273,22 @@ def can_create_visit(viewer: Viewer, inspection: Inspection) -> bool:
     return is_team_leader(user, inspection.team) or can_manage_plan(user, inspection.plan)
 
 
+def visit_creatable(viewer: Viewer) -> sa.ColumnElement[bool]:
+    """SQL condition on `Inspection`: `can_create_visit`, for the list that offers it."""
+    user = _user(viewer)
+    if user is None or user.role not in (Role.ADMIN, Role.COORDINATOR, Role.INSPECTOR):
+        return sa.false()
+    if user.role == Role.ADMIN:
+        return sa.true()
+    leading = sa.select(Membership.team_id).where(
+        Membership.user_id == user.id, Membership.role.in_(LEADING_ROLES)
+    )
+    allowed = [Inspection.team_id.in_(leading)]
+    if user.role == Role.COORDINATOR:
+        allowed.append(Inspection.plan_id.in_(_coordinated_plan_ids(user)))
+    return sa.or_(*allowed)
+
+
 def can_manage_checklists(viewer: Viewer) -> bool:
     return has_role(viewer, Role.ADMIN)
 
@@ -310,9 +341,24 @@ def visible_actions(viewer: Viewer, *, now: datetime | None = None) -> sa.Select
     user = _user(viewer)
     if user is None:
         return query.where(sa.false())
-    # Its own FROM even in a query that joins visits too (no correlation with theirs).
-    visit_ids = visible_visits(user, now=now).with_only_columns(Visit.id).correlate(None)
-    on_visit = Finding.visit_id.in_(visit_ids)
+    if user.role == Role.INSPECTOR:
+        # Every visit of the own teams is known to their members: start from those (a few
+        # hundred findings), not from every finding of the nation.
+        team_visits = (
+            sa.select(Visit.id)
+            .join(Inspection, Inspection.id == Visit.inspection_id)
+            .where(Inspection.team_id.in_(_member_team_ids(user)))
+        )
+        team_cases = sa.select(Case.id).where(Case.team_id.in_(_member_team_ids(user)))
+        # A union, not an OR of two IN lists: the planner can then read each by its index.
+        team_findings = sa.union_all(
+            sa.select(Finding.id).where(Finding.visit_id.in_(team_visits)),
+            sa.select(Finding.id).where(Finding.case_id.in_(team_cases)),
+        )
+        return query.where(CorrectiveAction.finding_id.in_(team_findings))
+    # Asked of each action's own visit (an index lookup), so that a list walks the actions
+    # in its order and stops at its page, instead of first collecting every visible visit.
+    on_visit = sa.exists().where(Visit.id == Finding.visit_id, visit_visible(user, now=now))
     if user.role == Role.UNIT_CONTACT:
         # A case has its own rule for the unit: its issued conclusion.
         return query.where(
@@ -320,12 +366,9 @@ def visible_actions(viewer: Viewer, *, now: datetime | None = None) -> sa.Select
             sa.or_(on_visit, Finding.case_id.is_not(None)),
             conclusion_issued(),
         )
-    on_case = Finding.case_id.in_(visible_cases(user).with_only_columns(Case.id))
-    query = query.where(sa.or_(on_visit, on_case))
     if user.role in STAFF_ROLES:
-        return query
-    if user.role == Role.INSPECTOR:
-        return query.where(_set_by_one_of(_member_team_ids(user)))
+        on_case = Finding.case_id.in_(visible_cases(user).with_only_columns(Case.id))
+        return query.where(sa.or_(on_visit, on_case))
     return query.where(sa.false())
 
 
@@ -449,3 +492,93 @@ def visible_extension_requests(viewer: Viewer) -> sa.Select[tuple[ExtensionReque
         .where(_finding_under(Inspection.plan_id, Case.plan_id, mine))
     )
     return query.where(ExtensionRequest.action_id.in_(action_ids))
+
+
+# --- open interfaces: the JSON API, its tokens, webhooks -----------------------------------
+
+
+def visible_teams(viewer: Viewer) -> sa.Select[tuple[Team]]:
+    """Teams of the plans the viewer may see (`can_view_team`, as a query for lists)."""
+    return sa.select(Team).where(Team.plan_id.in_(visible_plans(viewer).with_only_columns(Plan.id)))
+
+
+def visible_findings(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[tuple[Finding]]:
+    """Findings on the visits and cases whose pages the viewer may open: staff and teams
+    (`visible_visits` and `can_view_field`, `visible_cases`); a unit contact learns of
+    findings only through an issued conclusion (a document), never one by one."""
+    query = sa.select(Finding)
+    user = _user(viewer)
+    if user is None or user.role == Role.UNIT_CONTACT:
+        return query.where(sa.false())
+    visit_ids = visible_visits(user, now=now).with_only_columns(Visit.id).correlate(None)
+    case_ids = visible_cases(user).with_only_columns(Case.id).correlate(None)
+    return query.where(sa.or_(Finding.visit_id.in_(visit_ids), Finding.case_id.in_(case_ids)))
+
+
+def visible_documents(viewer: Viewer, *, now: datetime | None = None) -> sa.Select[tuple[Document]]:
+    """Documents the viewer may open: through the visit or case for staff and teams; a unit
+    contact only the own unit's issued conclusions (on a visit the contact may know of)."""
+    query = sa.select(Document)
+    user = _user(viewer)
+    if user is None:
+        return query.where(sa.false())
+    visit_ids = visible_visits(user, now=now).with_only_columns(Visit.id).correlate(None)
+    if user.role == Role.UNIT_CONTACT:
+        own_visits = (
+            sa.select(Visit.id)
+            .join(Inspection, Inspection.id == Visit.inspection_id)
+            .where(Inspection.unit_id == user.home_unit_id)
+        )
+        own_cases = sa.select(Case.id).where(Case.unit_id == user.home_unit_id)
+        return query.where(
+            Document.kind == DocumentKind.CONCLUSION,
+            Document.status == DocumentStatus.ISSUED,
+            sa.or_(
+                sa.and_(Document.visit_id.in_(own_visits), Document.visit_id.in_(visit_ids)),
+                Document.case_id.in_(own_cases),
+            ),
+        )
+    case_ids = visible_cases(user).with_only_columns(Case.id).correlate(None)
+    return query.where(sa.or_(Document.visit_id.in_(visit_ids), Document.case_id.in_(case_ids)))
+
+
+def can_use_api_tokens(viewer: Viewer) -> bool:
+    """Every active account may make tokens: each token sees exactly what its user sees."""
+    user = _user(viewer)
+    return user is not None and user.active
+
+
+def can_manage_webhooks(viewer: Viewer) -> bool:
+    """Webhook subscriptions, their delivery log and test events: admins."""
+    return has_role(viewer, Role.ADMIN)
+
+
+def can_know_visit(viewer: Viewer, visit_id: int, *, now: datetime | None = None) -> bool:
+    """`visit_visible` for one visit: may a webhook about it reach this viewer (now)?"""
+    return bool(
+        db.session.scalar(
+            sa.select(sa.exists().where(Visit.id == visit_id, visit_visible(viewer, now=now)))
+        )
+    )
+
+
+def can_know_document(viewer: Viewer, document_id: int, *, now: datetime | None = None) -> bool:
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists(visible_documents(viewer, now=now).where(Document.id == document_id).subquery())
+            )
+        )
+    )
+
+
+def can_know_action(viewer: Viewer, action_id: int, *, now: datetime | None = None) -> bool:
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.exists(
+                    visible_actions(viewer, now=now).where(CorrectiveAction.id == action_id).subquery()
+                )
+            )
+        )
+    )

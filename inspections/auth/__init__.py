@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, session
+from flask import Blueprint, current_app, flash, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
@@ -46,6 +46,8 @@ def load_user(user_id: str) -> User | None:
 @bp.before_app_request
 def enforce_timeouts() -> None:
     """Log out a session idle too long, or older than the absolute lifetime."""
+    if request.blueprint == "api":  # the API reads no session: a bearer token or nothing
+        return
     if not current_user.is_authenticated:
         return
     now = utcnow().timestamp()

@@ -34,3 +34,42 @@ class LanguageForm(BaseForm):
 
 class LogoutForm(BaseForm):
     pass
+
+
+class TokenForm(BaseForm):
+    name = StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Give the token a name.")),
+            Length(max=80, message=_l("At most %(max)d characters.")),
+            NoControlCharacters(),
+        ],
+    )
+    scope = SelectField(
+        _l("Access"),
+        choices=[SelectChoice("read", _l("Read only")), SelectChoice("write", _l("Read and write"))],
+    )
+    days = SelectField(
+        _l("Valid for"),
+        choices=[
+            SelectChoice("7", _l("7 days")),
+            SelectChoice("30", _l("30 days")),
+            SelectChoice("90", _l("90 days")),
+            SelectChoice("365", _l("365 days")),
+        ],
+        default="30",
+    )
+
+
+class CodeForm(BaseForm):
+    """A TOTP code (6 digits) or a recovery code (xxxxx-xxxxx)."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(_l("Enter the code.")),
+            Length(max=20, message=_l("At most %(max)d characters.")),
+            NoControlCharacters(),
+        ],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "none"},
+    )

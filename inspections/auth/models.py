@@ -48,6 +48,11 @@ class User(UserMixin, db.Model):
     # Kept in each session at login; raising it ends every session of the user at once
     # (logout, password change, deactivation): a copied cookie dies with them.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor login (inspections/auth/totp.py): the TOTP secret (base32) once enrolment
+    # is confirmed, and the last time step accepted, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     home_unit: Mapped[Unit | None] = relationship()
 
@@ -57,3 +62,64 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class TokenScope(StrEnum):
+    READ = "read"
+    WRITE = "write"  # read and write
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API: shown once, kept as its SHA-256 only.
+
+    The token is 32 random bytes (so a fast hash is enough: nothing to brute-force); its
+    first characters (`prefix`) are kept in clear to tell tokens apart in the list.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    scope: Mapped[TokenScope] = mapped_column(str_enum(TokenScope, 10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A read is audited at most once an hour per token (the chain is not a request log).
+    last_audited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for a TOTP code (the phone is lost); argon2-hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ExternalIdentity(db.Model):
+    """An account of the identity provider (OpenID Connect) linked to a user."""
+
+    __tablename__ = "external_identities"
+    __table_args__ = (sa.UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(sa.String(255))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

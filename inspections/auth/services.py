@@ -105,6 +105,14 @@ def password_matches(user: User, password: str) -> bool:
         return False
 
 
+def password_matches_hash(stored_hash: str, secret: str) -> bool:
+    """`secret` against an argon2 hash (recovery codes are kept like passwords)."""
+    try:
+        return _hasher().verify(stored_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def set_password(user: User, password: str, *, actor: User | None) -> None:
     """A new password ends every session of the user."""
     if len(password) < MIN_PASSWORD_LENGTH:

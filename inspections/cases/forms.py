@@ -6,7 +6,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, NoControlCharacters
 
 SOURCES = [
     SelectChoice("complaint", _l("Complaint")),
@@ -18,8 +18,14 @@ SOURCES = [
 
 class IntakeForm(BaseForm):
     plan_id = SelectField(_l("Plan"), coerce=int, validators=[InputRequired(message=_l("Choose a plan."))])
-    unit_id = SelectField(
-        _l("Unit concerned"), coerce=int, validators=[InputRequired(message=_l("Choose the unit concerned."))]
+    # A code, not a list of every unit (a nation has 100,000): the registry's page finds it.
+    unit_code = StringField(
+        _l("Code of the unit concerned"),
+        validators=[
+            DataRequired(message=_l("Give the code of the unit concerned.")),
+            Length(max=40, message=_l("At most 40 characters.")),
+            NoControlCharacters(),
+        ],
     )
     source = SelectField(_l("Source"), choices=SOURCES)
     title = StringField(

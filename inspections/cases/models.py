@@ -35,7 +35,12 @@ class Case(db.Model):
     """A specific matter (vụ việc) inspected on its own, counted against a plan's target."""
 
     __tablename__ = "cases"
-    __table_args__ = (sa.UniqueConstraint("plan_id", "reference"),)
+    __table_args__ = (
+        sa.UniqueConstraint("plan_id", "reference"),
+        # The case list: newest received first, or a plan's cases by status.
+        sa.Index("ix_cases_received_on_id", "received_on", "id"),
+        sa.Index("ix_cases_plan_id_status", "plan_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"), index=True)

@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from inspections import policy
 from inspections.cases import bp, services
 from inspections.cases.forms import AssignForm, AttachmentForm, IntakeForm
-from inspections.cases.models import Case, CaseAttachment
+from inspections.cases.models import Case, CaseAttachment, CaseStatus
 from inspections.documents.models import DocumentKind
 from inspections.extensions import db
 from inspections.files import storage_path
@@ -19,12 +19,27 @@ from inspections.findings import checklists
 from inspections.findings.forms import CaseFindingForm, CorrectiveActionForm, EvidenceForm
 from inspections.findings.models import Criterion, Finding
 from inspections.findings.subject import Subject, documents_of
-from inspections.forms import ConfirmForm, parse_id
+from inspections.forms import ConfirmForm, parse_id, without_control_characters
+from inspections.listing import read_order
 from inspections.plans.models import Plan
 from inspections.remediation.models import CorrectiveAction
 from inspections.teams.models import Team
 from inspections.units.models import Unit
 from inspections.web import flash_form_errors, load_case, service_call
+
+# A filter's choices: the newest plans, a plan's first teams by name.
+MAX_CHOICES = 200
+
+
+def _filters() -> services.CaseFilters:
+    """The list's filters from the query: a value that is none of the list's is no filter."""
+    status = request.args.get("status", "")
+    return services.CaseFilters(
+        plan_id=parse_id(request.args.get("plan")),
+        status=CaseStatus(status) if status in {s.value for s in CaseStatus} else None,
+        team_id=parse_id(request.args.get("team")),
+        q=without_control_characters(request.args.get("q", ""))[:100].strip(),
+    )
 
 
 @bp.get("/")
@@ -32,12 +47,28 @@ from inspections.web import flash_form_errors, load_case, service_call
 def index() -> str:
     if not policy.can_view_cases(current_user):
         abort(403)
-    cases = db.session.scalars(
-        policy.visible_cases(current_user)
-        .options(joinedload(Case.unit), joinedload(Case.team), joinedload(Case.plan))
-        .order_by(Case.received_on.desc(), Case.id.desc())
+    filters = _filters()
+    order = read_order(request.args, services.CASE_SORTS, "received", descending=True)
+    page = services.list_cases(current_user, filters, order=order)
+    visible_plans = policy.visible_plans(current_user).with_only_columns(Plan.id, Plan.title)
+    plans = db.session.execute(
+        visible_plans.order_by(Plan.year.desc(), Plan.id.desc()).limit(MAX_CHOICES)
     ).all()
-    return render_template("cases/index.html", cases=cases)
+    teams = (
+        db.session.execute(
+            sa.select(Team.id, Team.name)
+            .where(
+                Team.plan_id == filters.plan_id, Team.plan_id.in_(visible_plans.with_only_columns(Plan.id))
+            )
+            .order_by(Team.name, Team.id)
+            .limit(MAX_CHOICES)
+        ).all()
+        if filters.plan_id is not None
+        else []
+    )
+    return render_template(
+        "cases/index.html", page=page, filters=filters, plans=plans, teams=teams, statuses=list(CaseStatus)
+    )
 
 
 def _intake_form() -> IntakeForm:
@@ -48,10 +79,6 @@ def _intake_form() -> IntakeForm:
         if policy.can_manage_plan(current_user, p)
     ]
     form.plan_id.choices = [SelectChoice(p.id, p.title) for p in plans]
-    form.unit_id.choices = [
-        (u.id, u.name)
-        for u in db.session.scalars(sa.select(Unit).where(Unit.active.is_(True)).order_by(Unit.name))
-    ]
     return form
 
 
@@ -64,9 +91,14 @@ def new() -> str | Response:
     if not form.validate_on_submit():
         return render_template("cases/new.html", form=form)
     plan = db.session.get(Plan, form.plan_id.data)
-    unit = db.session.get(Unit, form.unit_id.data)
-    if plan is None or unit is None or not policy.can_manage_plan(current_user, plan):
+    if plan is None or not policy.can_manage_plan(current_user, plan):
         abort(404)
+    unit = db.session.scalar(
+        sa.select(Unit).where(Unit.code == form.unit_code.data.strip(), Unit.active.is_(True))
+    )
+    if unit is None:
+        form.unit_code.errors = [_("No active unit has this code.")]
+        return render_template("cases/new.html", form=form), 400
     upload = request.files.get("attachment")
     with service_call() as done:
         case = services.intake(

@@ -3,13 +3,15 @@ its findings are recorded and its conclusion issued (documents calls `mark_concl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import IO
+from typing import IO, Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
-from inspections import files
+from inspections import files, policy
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.cases.models import Case, CaseAttachment, CaseSource, CaseStatus
@@ -17,9 +19,11 @@ from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.findings import services as findings
 from inspections.findings.models import Finding
+from inspections.listing import PAGE_SIZE, Order, Page, keyset_page
 from inspections.plans.models import Plan
 from inspections.teams.models import Team
 from inspections.units.models import Unit
+from inspections.units.services import search_key
 
 
 def intake(
@@ -143,3 +147,59 @@ def save_finding(
 def mark_concluded(case: Case) -> None:
     """The case's conclusion was issued."""
     case.status = CaseStatus.CONCLUDED
+
+
+# --- the list: a bounded keyset page with its filters ---------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What the cases list is narrowed to; None (or empty) is no filter."""
+
+    plan_id: int | None = None
+    status: CaseStatus | None = None
+    team_id: int | None = None
+    q: str = ""
+
+
+# The columns the list sorts on (never NULL: a case without a team sorts as ""); the id
+# breaks ties.
+CASE_SORTS: dict[str, sa.ColumnElement[Any]] = {
+    "received": Case.received_on,
+    "reference": Case.reference,
+    "title": Case.title,
+    "unit": Unit.search_name,
+    "source": Case.source,
+    "team": sa.func.coalesce(Team.name, ""),
+    "status": Case.status,
+}
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def list_cases(viewer: User, filters: CaseFilters, *, order: Order, size: int = PAGE_SIZE) -> Page[Case]:
+    """One keyset page of the cases the viewer may see (`policy.visible_cases`)."""
+    query = (
+        policy.visible_cases(viewer)
+        .join(Unit, Unit.id == Case.unit_id)
+        .outerjoin(Team, Team.id == Case.team_id)
+        .options(contains_eager(Case.unit), contains_eager(Case.team))
+    )
+    if filters.plan_id is not None:
+        query = query.where(Case.plan_id == filters.plan_id)
+    if filters.status is not None:
+        query = query.where(Case.status == filters.status)
+    if filters.team_id is not None:
+        query = query.where(Case.team_id == filters.team_id)
+    if filters.q:
+        text = f"%{_escape_like(filters.q)}%"
+        query = query.where(
+            sa.or_(
+                Case.reference.ilike(text, escape="!"),
+                Case.title.ilike(text, escape="!"),
+                Unit.search_name.like(f"%{_escape_like(search_key(filters.q))}%", escape="!"),
+            )
+        )
+    return keyset_page(query, order=order, sorts=CASE_SORTS, id_column=Case.id, size=size)

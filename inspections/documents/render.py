@@ -146,19 +146,28 @@ def _placement(document: Any) -> signing.Placement | None:
 
 def _render(content: dict[str, Any]) -> Any:
     """The laid-out document, with its metadata set (title, author, subject, language)."""
+    html = render_template("documents/official.html", c=content, fonts=font_faces())
+    return _laid_out(html, content["meta"], content.get("date"))
+
+
+def _laid_out(html: str, meta: dict[str, Any], when: Any = None) -> Any:
     from weasyprint import HTML  # here, not at the top: the app runs without Pango
 
-    html = render_template("documents/official.html", c=content, fonts=font_faces())
     document = HTML(string=html, base_url=str(FONT_DIR)).render()
-    meta = content["meta"]
     document.metadata.title = meta["title"]
     document.metadata.authors = [meta["author"]]
-    document.metadata.description = meta["subject"]
+    document.metadata.description = meta.get("subject", "")
     document.metadata.lang = meta.get("language", "vi")
-    if content.get("date"):
-        document.metadata.created = document.metadata.modified = content["date"]
+    if when:
+        document.metadata.created = document.metadata.modified = when
     _add_language(document.metadata, meta.get("language", "vi"))
     return document
+
+
+def report_pdf(html: str, meta: dict[str, Any]) -> bytes:
+    """A report (not an official document: no number, no signature) as PDF/A-3b, in the
+    documents' fonts; `meta` holds its title, author and language."""
+    return _laid_out(html, meta).write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def pdf_bytes(content: dict[str, Any]) -> tuple[bytes, str]:

@@ -59,6 +59,11 @@ def register(
     return name
 
 
+def registered() -> list[str]:
+    """Every kind's name, for the outbox's filter (no scan of the rows for them)."""
+    return sorted(_KINDS)
+
+
 def kind_of(name: str) -> Kind:
     """The registered kind; a name nobody registered is a programming error."""
     try:

@@ -56,6 +56,9 @@ class Notification(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written by each claim, required by the UPDATE that records its outcome (fencing: a
+    # dispatcher whose lease ran out cannot mark a row that another has claimed since).
+    claim_token: Mapped[str | None] = mapped_column(sa.String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

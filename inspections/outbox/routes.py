@@ -10,17 +10,19 @@ from werkzeug.wrappers import Response
 
 from inspections import policy
 from inspections.extensions import csrf, db
-from inspections.forms import ConfirmForm, parse_page
+from inspections.forms import ConfirmForm
+from inspections.listing import keyset_page, read_order
 from inspections.outbox import bp
 from inspections.outbox.dispatch import render_failures, sending_pause
 from inspections.outbox.forms import OutboxFilterForm, PreferenceForm
-from inspections.outbox.kinds import optional_kinds
+from inspections.outbox.kinds import optional_kinds, registered
 from inspections.outbox.models import Notification, NotificationStatus
 from inspections.outbox.services import opt_in, opt_out, opted_out_kinds, resend, resume_sending
 from inspections.outbox.tokens import read_preferences_token, read_unsubscribe_token
 from inspections.web import send_task, service_call
 
-PAGE_SIZE = 50
+# Newest first by default; the id is the order the rows were queued in.
+SORTS = {"id": Notification.id, "due": Notification.due_at}
 # The worker task that sends what is due (workers/reminders.py); by name: views import no worker.
 DISPATCH_TASK = "reminders.dispatch_due"
 
@@ -35,10 +37,9 @@ def _require_outbox_admin() -> None:
 def index() -> str:
     _require_outbox_admin()
     form = OutboxFilterForm(request.args)
-    kinds = db.session.scalars(sa.select(Notification.kind).distinct().order_by(Notification.kind)).all()
     form.status.choices = [("", _("All"))] + [(s.value, s.value) for s in NotificationStatus]
-    form.kind.choices = [("", _("All"))] + [(k, k) for k in kinds]
-    query = sa.select(Notification).order_by(Notification.id.desc())
+    form.kind.choices = [("", _("All"))] + [(k, k) for k in registered()]
+    query = sa.select(Notification)
     if form.validate():
         # Optional() lets a blank through its choices: only a real status filters.
         if form.status.data in {s.value for s in NotificationStatus}:
@@ -48,8 +49,8 @@ def index() -> str:
         if form.recipient.data:
             needle = form.recipient.data.strip().lower()
             query = query.where(sa.func.lower(Notification.recipient_email).contains(needle, autoescape=True))
-    # The page number is ours to read: Flask-SQLAlchemy's own would take a 20-digit one.
-    page = db.paginate(query, page=parse_page(request.args.get("page")), per_page=PAGE_SIZE, error_out=False)
+    order = read_order(request.args, SORTS, "id", descending=True)
+    page = keyset_page(query, order=order, sorts=SORTS, id_column=Notification.id)
     return render_template(
         "outbox/index.html",
         form=form,

@@ -21,16 +21,17 @@ from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.outbox.kinds import is_optional, kind_of
 from inspections.outbox.models import Notification, NotificationPreference, NotificationStatus, SendingPause
-from inspections.outbox.render import url_context
+from inspections.outbox.render import mail_domain, url_context
 from inspections.units.models import Language
 
-MESSAGE_ID_DOMAIN = "inspections.example"
 # A row without a deadline of its own is not worth sending a week after it was due.
 DEFAULT_DEADLINE = timedelta(days=7)
 
 
 def new_message_id() -> str:
-    return f"<{uuid.uuid4().hex}@{MESSAGE_ID_DOMAIN}>"
+    """Fixed when the row is written and stored with it: a resend, or a change of the
+    domain later, never changes the Message-ID of a queued mail."""
+    return f"<{uuid.uuid4().hex}@{mail_domain()}>"
 
 
 def enqueue(

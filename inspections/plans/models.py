@@ -43,6 +43,7 @@ class Plan(db.Model):
         sa.CheckConstraint("window_end >= window_start", name="window_order"),
         sa.CheckConstraint("notice_working_days >= 0", name="notice_not_negative"),
         sa.UniqueConstraint("number", "year"),
+        sa.Index("ix_plans_year_id", "year", "id"),  # the plan list, newest year first
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -92,17 +92,24 @@ class TeamProgress:
     concluded: int = 0
 
 
-def team_progress(plan: Plan) -> list[TeamProgress]:
-    """Assigned, scheduled, visited and concluded per team of the plan (aggregates only)."""
-    teams = db.session.execute(
-        sa.select(Team.id, Team.name, Team.kind).where(Team.plan_id == plan.id).order_by(Team.id)
-    ).all()
-    stages: dict[int, Counter[int]] = {}
-    rows = db.session.execute(
+def team_progress(plan: Plan, team_ids: list[int] | None = None) -> list[TeamProgress]:
+    """Assigned, scheduled, visited and concluded per team of the plan (aggregates only);
+    only of the teams `team_ids` when given (a page of them), in that order."""
+    query = sa.select(Team.id, Team.name, Team.kind).where(Team.plan_id == plan.id).order_by(Team.id)
+    counted = (
         sa.select(Inspection.team_id, Inspection.status, sa.func.count())
         .where(Inspection.plan_id == plan.id)
         .group_by(Inspection.team_id, Inspection.status)
     )
+    if team_ids is not None:
+        query = query.where(Team.id.in_(team_ids))
+        counted = counted.where(Inspection.team_id.in_(team_ids))
+    teams = db.session.execute(query).all()
+    if team_ids is not None:
+        position = {team_id: n for n, team_id in enumerate(team_ids)}
+        teams.sort(key=lambda row: position[row[0]])
+    stages: dict[int, Counter[int]] = {}
+    rows = db.session.execute(counted)
     for team_id, status, n in rows:
         if status in _STAGES:
             stages.setdefault(team_id, Counter())[_STAGES[status]] += n

@@ -1,32 +1,46 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
+from typing import TypeVar
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from inspections import policy
-from inspections.extensions import db
-from inspections.forms import BaseForm, ConfirmForm
+from inspections.forms import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    BaseForm,
+    ConfirmForm,
+    parse_id,
+    without_control_characters,
+)
+from inspections.listing import read_order
 from inspections.plans import bp
-from inspections.plans.exports import plan_workbook
+from inspections.plans.exports import findings_export, plan_workbook
 from inspections.plans.forms import CopyForm, PlanForm, ReopenForm
-from inspections.plans.models import Plan, TargetKind
+from inspections.plans.models import Plan, PlanStatus, TargetKind
 from inspections.plans.progress import plan_progress, team_progress
 from inspections.plans.services import (
+    PLAN_SORTS,
+    TEAM_SORTS,
     approve_plan,
     close_plan,
     copy_plan,
     create_plan,
+    list_plans,
+    plan_teams,
     reopen_plan,
     update_plan,
 )
-from inspections.spreadsheets import XLSX_MIMETYPE
-from inspections.teams.models import Membership, Team
+from inspections.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, export_locale
+from inspections.teams.models import TeamKind
 from inspections.web import flash_form_errors, load_plan, service_call
+
+E = TypeVar("E", bound=StrEnum)
 
 
 def _managed_plan(plan_id: int) -> Plan:
@@ -36,40 +50,50 @@ def _managed_plan(plan_id: int) -> Plan:
     return plan
 
 
+def _choice(value: str | None, enum: type[E]) -> E | None:
+    """The enum member the query names, None for anything else (no filter)."""
+    return enum(value) if value in {m.value for m in enum} else None
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
     if not policy.can_view_plans(current_user):
         abort(403)
-    plans = list(
-        db.session.scalars(
-            policy.visible_plans(current_user)
-            .options(selectinload(Plan.targets))
-            .order_by(Plan.year.desc(), Plan.id.desc())
-        )
+    year = parse_id(request.args.get("year"))
+    status = _choice(request.args.get("status"), PlanStatus)
+    page = list_plans(
+        current_user,
+        year=year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else None,
+        status=status,
+        order=read_order(request.args, PLAN_SORTS, "year", descending=True),
     )
-    return render_template("plans/index.html", plans=plans, progress=plan_progress(plans))
+    return render_template(
+        "plans/index.html",
+        page=page,
+        progress=plan_progress(page.rows),
+        year=request.args.get("year", "")[:4] if year else "",
+        status=status,
+        statuses=list(PlanStatus),
+    )
 
 
 @bp.get("/<int:plan_id>")
 @login_required
 def detail(plan_id: int) -> str:
     plan = load_plan(plan_id)
-    teams = db.session.scalars(
-        db.select(Team)
-        .where(Team.plan_id == plan.id)
-        .options(
-            selectinload(Team.memberships).selectinload(Membership.user),
-            selectinload(Team.memberships).selectinload(Membership.home_unit),
-        )
-        .order_by(Team.id)
-    ).all()
+    kind = _choice(request.args.get("kind"), TeamKind)
+    q = without_control_characters(request.args.get("q", ""))[:100].strip()
+    teams = plan_teams(plan, kind=kind, q=q, order=read_order(request.args, TEAM_SORTS, "name"))
     return render_template(
         "plans/detail.html",
         plan=plan,
         teams=teams,
+        kind=kind,
+        kinds=list(TeamKind),
+        q=q,
         progress=plan_progress([plan])[plan.id],
-        team_progress=team_progress(plan),
+        team_progress=team_progress(plan, [t.team.id for t in teams]),
         can_manage=policy.can_manage_plan(current_user, plan),
         confirm_form=ConfirmForm(formdata=None),
         reopen_form=ReopenForm(formdata=None),
@@ -187,8 +211,27 @@ def copy(plan_id: int) -> WerkzeugResponse:
 @login_required
 def export(plan_id: int) -> Response:
     plan = load_plan(plan_id)
+    with export_locale(request.args.get("lang")):  # Vietnamese unless asked otherwise
+        data = plan_workbook(plan, viewer=current_user)
     return Response(
-        plan_workbook(plan, viewer=current_user),
+        data,
         mimetype=XLSX_MIMETYPE,
         headers={"Content-Disposition": f"attachment; filename=plan-{plan.id}.xlsx"},
+    )
+
+
+@bp.get("/<int:plan_id>/findings.<fmt>")
+@login_required
+def export_findings(plan_id: int, fmt: str) -> Response:
+    """The plan's findings and corrective actions: whoever may see the plan, each finding
+    only if they may see its visit or case (a unit contact sees no plan)."""
+    plan = load_plan(plan_id)
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    with export_locale(request.args.get("lang")):
+        data = findings_export(plan, fmt, viewer=current_user)
+    return Response(
+        data,
+        mimetype=CSV_MIMETYPE if fmt == "csv" else XLSX_MIMETYPE,
+        headers={"Content-Disposition": f"attachment; filename=plan-{plan.id}-findings.{fmt}"},
     )

@@ -3,18 +3,23 @@ with a reason, close, copy."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
+from inspections import policy
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.labels import label
+from inspections.listing import PAGE_SIZE, Order, Page, keyset_page
 from inspections.plans.models import Plan, PlanStatus, PlanTarget, TargetKind
+from inspections.teams.models import Membership, Team, TeamKind, TeamRole
 
 _FIELDS = (
     "year",
@@ -254,3 +259,72 @@ def _shift(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+# --- the lists: bounded keyset pages ---------------------------------------------------------
+
+# The columns the plan list sorts on; the id breaks ties.
+PLAN_SORTS: dict[str, sa.ColumnElement[Any]] = {
+    "year": Plan.year,
+    "title": Plan.title,
+    "status": Plan.status,
+}
+
+
+def list_plans(
+    viewer: User, *, year: int | None, status: PlanStatus | None, order: Order, size: int = PAGE_SIZE
+) -> Page[Plan]:
+    """One keyset page of the plans the viewer may see (`policy.visible_plans`)."""
+    query = policy.visible_plans(viewer).options(selectinload(Plan.targets))
+    if year is not None:
+        query = query.where(Plan.year == year)
+    if status is not None:
+        query = query.where(Plan.status == status)
+    return keyset_page(query, order=order, sorts=PLAN_SORTS, id_column=Plan.id, size=size)
+
+
+# The columns a plan's team list sorts on.
+TEAM_SORTS: dict[str, sa.ColumnElement[Any]] = {"name": Team.name, "kind": Team.kind}
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    """A team on the plan page, collapsed: its size and its head, not its members."""
+
+    team: Team
+    members: int
+    head: str | None
+
+
+def plan_teams(
+    plan: Plan, *, kind: TeamKind | None, q: str, order: Order, size: int = PAGE_SIZE
+) -> Page[TeamSummary]:
+    """One keyset page of the plan's teams, each with its number of members and its head
+    (two aggregate queries for the page, whatever the size of the teams)."""
+    query = sa.select(Team).where(Team.plan_id == plan.id)
+    if kind is not None:
+        query = query.where(Team.kind == kind)
+    if q:
+        escaped = q.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        query = query.where(Team.name.ilike(f"%{escaped}%", escape="!"))
+    page: Page[Any] = keyset_page(query, order=order, sorts=TEAM_SORTS, id_column=Team.id, size=size)
+    ids = [t.id for t in page.rows]
+    counts: dict[int, int] = {}
+    heads: dict[int, str] = {}
+    if ids:
+        counts = dict(
+            db.session.execute(
+                sa.select(Membership.team_id, sa.func.count())
+                .where(Membership.team_id.in_(ids))
+                .group_by(Membership.team_id)
+            ).all()
+        )
+        heads = dict(
+            db.session.execute(
+                sa.select(Membership.team_id, User.full_name)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.team_id.in_(ids), Membership.role == TeamRole.HEAD)
+            ).all()
+        )
+    page.rows = [TeamSummary(t, counts.get(t.id, 0), heads.get(t.id)) for t in page.rows]
+    return page

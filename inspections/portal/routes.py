@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from flask import abort, current_app, g, redirect, render_template, request, send_file, session, url_for
+from flask import abort, current_app, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_limiter.util import get_remote_address
@@ -356,25 +356,9 @@ def unit_extension(action_id: int) -> Response:
 
 
 @bp.app_template_global()
-def unit_responses(*, visit_id: int | None = None, action_id: int | None = None) -> dict[str, object]:
-    """For the visit page and the actions list: what the unit acknowledged and sent."""
-    if action_id is not None:
-        return {"ack": None, "uploads": _action_uploads().get(action_id, [])}
+def unit_responses(*, visit_id: int) -> dict[str, object]:
+    """For the visit page: what the unit acknowledged and sent."""
     return {"ack": services.acknowledged(visit_id), "uploads": services.uploads(visit_id=visit_id)}
-
-
-def _action_uploads() -> dict[int, list[UnitUpload]]:
-    """Every file sent on the actions the viewer may see, in one query per request: a list
-    of actions asks for each one's files."""
-    if "portal_action_uploads" not in g:
-        visible = policy.visible_actions(current_user).with_only_columns(CorrectiveAction.id)
-        found: dict[int, list[UnitUpload]] = {}
-        for upload in db.session.scalars(
-            sa.select(UnitUpload).where(UnitUpload.action_id.in_(visible)).order_by(UnitUpload.id)
-        ):
-            found.setdefault(upload.action_id, []).append(upload)  # type: ignore[arg-type]
-        g.portal_action_uploads = found
-    return g.portal_action_uploads
 
 
 def _visible_visit(visit_id: int) -> Visit | None:

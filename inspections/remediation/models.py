@@ -26,6 +26,8 @@ class CorrectiveAction(db.Model):
     """What a unit must fix after a non-compliant finding, and by when."""
 
     __tablename__ = "corrective_actions"
+    # The actions list filters by status and sorts by the due date (listing.keyset_page).
+    __table_args__ = (sa.Index("ix_corrective_actions_status_due", "status", "due_on", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(sa.ForeignKey("findings.id"), index=True)
@@ -57,6 +59,7 @@ class ExtensionRequest(db.Model):
     __table_args__ = (
         sa.CheckConstraint("requested_on > old_due_on", name="later_than_due"),
         sa.CheckConstraint("status <> 'granted' OR granted_on IS NOT NULL", name="granted_has_date"),
+        sa.Index("ix_extension_requests_status_id", "status", "id"),  # pending first, then by age
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,18 +7,25 @@ from flask import abort, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from inspections import policy
+from inspections.auth.models import Role
 from inspections.extensions import db
 from inspections.findings.forms import CorrectiveActionForm
 from inspections.findings.loaders import load_finding
-from inspections.forms import ConfirmForm
+from inspections.forms import ConfirmForm, parse_id, without_control_characters
+from inspections.i18n import today
+from inspections.listing import read_order
+from inspections.plans.models import Plan
 from inspections.remediation import bp, services
 from inspections.remediation.forms import DecisionForm, ReportForm, ReturnForm
-from inspections.remediation.models import CorrectiveAction, ExtensionRequest, ExtensionStatus
+from inspections.remediation.models import ActionStatus, CorrectiveAction, ExtensionRequest, ExtensionStatus
+from inspections.units.services import district_choices
 from inspections.web import flash_form_errors, next_path, service_call
+
+# A filter's choices: the newest plans, the first districts by name.
+MAX_CHOICES = 200
 
 
 def _load_action(action_id: int) -> CorrectiveAction:
@@ -36,23 +43,65 @@ def _leader_action(action_id: int) -> CorrectiveAction:
     return action
 
 
+def _plan_choices() -> list[tuple[int, str]]:
+    """The plans a filter may name: the newest the viewer may see (bounded)."""
+    if not policy.can_view_plans(current_user):
+        return []
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            policy.visible_plans(current_user)
+            .with_only_columns(Plan.id, Plan.title)
+            .order_by(Plan.year.desc(), Plan.id.desc())
+            .limit(MAX_CHOICES)
+        )
+    ]
+
+
+def _district_choices() -> list[tuple[int, str]]:
+    if current_user.role == Role.UNIT_CONTACT:
+        return []  # their own unit's actions only
+    return district_choices()
+
+
+def _filters() -> services.ActionFilters:
+    """The list's filters from the query: a value that is none of the list's is no filter."""
+    status = request.args.get("status", "")
+    return services.ActionFilters(
+        plan_id=parse_id(request.args.get("plan")),
+        status=ActionStatus(status) if status in {s.value for s in ActionStatus} else None,
+        overdue=request.args.get("overdue") == "1",
+        q=without_control_characters(request.args.get("q", ""))[:100].strip(),
+        district_id=parse_id(request.args.get("district")),
+    )
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
-    actions = db.session.scalars(
-        policy.visible_actions(current_user)
-        .options(joinedload(CorrectiveAction.unit), joinedload(CorrectiveAction.finding))
-        .order_by(CorrectiveAction.due_on, CorrectiveAction.id)
-        .limit(500)
-    ).all()
-    verifiable = set(
-        db.session.scalars(
-            policy.verifiable_action_ids(current_user).where(CorrectiveAction.id.in_([a.id for a in actions]))
+    filters = _filters()
+    page = services.list_actions(
+        current_user,
+        filters,
+        order=read_order(request.args, services.ACTION_SORTS, "due"),
+        today=today(),
+    )
+    ids = [a.id for a in page]
+    verifiable = (
+        set(
+            db.session.scalars(policy.verifiable_action_ids(current_user).where(CorrectiveAction.id.in_(ids)))
         )
+        if ids
+        else set()
     )
     return render_template(
         "remediation/index.html",
-        actions=actions,
+        page=page,
+        filters=filters,
+        statuses=list(ActionStatus),
+        plans=_plan_choices(),
+        districts=_district_choices(),
+        uploads=services.uploads_of(ids),
         verifiable=verifiable,
         report_form=ReportForm(),
         return_form=ReturnForm(),
@@ -135,14 +184,23 @@ def _require_decider() -> None:
 @login_required
 def extensions() -> str:
     _require_decider()
-    requests = db.session.scalars(
-        policy.visible_extension_requests(current_user)
-        .order_by((ExtensionRequest.status == ExtensionStatus.PENDING).desc(), ExtensionRequest.id.desc())
-        .limit(200)
-    ).all()
-    actions = {r.action_id: db.session.get(CorrectiveAction, r.action_id) for r in requests}
+    status = request.args.get("status", "")
+    filters = _filters()
+    page = services.list_extension_requests(
+        current_user,
+        services.ActionFilters(plan_id=filters.plan_id, q=filters.q),
+        status=ExtensionStatus(status) if status in {s.value for s in ExtensionStatus} else None,
+        order=read_order(request.args, services.EXTENSION_SORTS, "status"),
+        today=today(),
+    )
     return render_template(
-        "remediation/extensions.html", requests=requests, actions=actions, form=DecisionForm()
+        "remediation/extensions.html",
+        page=page,
+        filters=filters,
+        status=status,
+        statuses=list(ExtensionStatus),
+        plans=_plan_choices(),
+        form=DecisionForm(),
     )
 
 

@@ -4,14 +4,18 @@ more time, decided by a coordinator."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
-from inspections import i18n
+from inspections import i18n, policy
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
+from inspections.cases.models import Case
 from inspections.db import utcnow
 from inspections.errors import Conflict, InvalidInput
 from inspections.events import ActionDueChanged, ExtensionDecided, RemediationReported, publish
@@ -19,7 +23,12 @@ from inspections.extensions import db
 from inspections.findings.models import Finding, FindingResult
 from inspections.findings.services import ensure_started, is_locked
 from inspections.links.services import Actor
+from inspections.listing import PAGE_SIZE, Order, Page, keyset_page
+from inspections.portal.models import UnitUpload
 from inspections.remediation.models import ActionStatus, CorrectiveAction, ExtensionRequest, ExtensionStatus
+from inspections.units.models import Unit
+from inspections.units.services import search_key
+from inspections.visits.models import Inspection, Visit
 from inspections.workdays.calendar import load_calendar
 
 MAX_WORKING_DAYS = 250
@@ -236,3 +245,135 @@ def decide_extension(
         publish(ActionDueChanged(action.id, old_due))
     publish(ExtensionDecided(req.id))
     return req
+
+
+# --- the lists: bounded keyset pages with their filters -------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    """What the actions list is narrowed to; None (or empty) is no filter."""
+
+    plan_id: int | None = None
+    status: ActionStatus | None = None
+    overdue: bool = False
+    q: str = ""
+    district_id: int | None = None
+
+
+# The columns the actions list sorts on (never NULL); the id breaks ties.
+ACTION_SORTS: dict[str, sa.ColumnElement[Any]] = {
+    "unit": Unit.search_name,
+    "due": CorrectiveAction.due_on,
+    "status": CorrectiveAction.status,
+}
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern (escape "!") finding the accent-free `text` anywhere in a search name."""
+    key = search_key(text).replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{key}%"
+
+
+def under_plan(plan_id: int) -> sa.ColumnElement[bool]:
+    """The finding (joined as `Finding`) was made under the plan, on a visit or for a case."""
+    visits = (
+        sa.select(Visit.id)
+        .join(Inspection, Inspection.id == Visit.inspection_id)
+        .where(Inspection.plan_id == plan_id)
+    )
+    cases = sa.select(Case.id).where(Case.plan_id == plan_id)
+    return sa.or_(Finding.visit_id.in_(visits), Finding.case_id.in_(cases))
+
+
+def _narrowed(query: sa.Select[Any], filters: ActionFilters, today: date) -> sa.Select[Any]:
+    """The filters of both lists, on a query that joins `Finding` and `Unit`."""
+    if filters.plan_id is not None:
+        query = query.where(under_plan(filters.plan_id))
+    if filters.q:
+        query = query.where(Unit.search_name.like(_like(filters.q), escape="!"))
+    if filters.district_id is not None:
+        query = query.where(sa.or_(Unit.district_id == filters.district_id, Unit.id == filters.district_id))
+    if filters.status is not None:
+        query = query.where(CorrectiveAction.status == filters.status)
+    if filters.overdue:
+        query = query.where(
+            CorrectiveAction.due_on < today,
+            CorrectiveAction.status.in_((ActionStatus.OPEN, ActionStatus.RETURNED)),
+        )
+    return query
+
+
+def list_actions(
+    viewer: User, filters: ActionFilters, *, order: Order, today: date, size: int = PAGE_SIZE
+) -> Page[CorrectiveAction]:
+    """One keyset page of the actions the viewer may see (`policy.visible_actions`)."""
+    query = (
+        policy.visible_actions(viewer)
+        .join(Unit, Unit.id == CorrectiveAction.unit_id)
+        .options(contains_eager(CorrectiveAction.unit))
+    )
+    return keyset_page(
+        _narrowed(query, filters, today),
+        order=order,
+        sorts=ACTION_SORTS,
+        id_column=CorrectiveAction.id,
+        size=size,
+    )
+
+
+# Pending requests first: the coordinator's work.
+EXTENSION_SORTS: dict[str, sa.ColumnElement[Any]] = {
+    "status": sa.case(
+        (ExtensionRequest.status == ExtensionStatus.PENDING, 0),
+        (ExtensionRequest.status == ExtensionStatus.GRANTED, 1),
+        else_=2,
+    ),
+    "unit": Unit.search_name,
+    "due": ExtensionRequest.old_due_on,
+    "asked": ExtensionRequest.requested_on,
+}
+
+
+def list_extension_requests(
+    viewer: User,
+    filters: ActionFilters,
+    *,
+    status: ExtensionStatus | None,
+    order: Order,
+    today: date,
+    size: int = PAGE_SIZE,
+) -> Page[tuple[ExtensionRequest, CorrectiveAction]]:
+    """One keyset page of (request, action) the viewer may decide on."""
+    # The policy's query as a set of ids: its own subqueries join actions and findings too,
+    # and must not be correlated with the joins this list adds.
+    visible = policy.visible_extension_requests(viewer).with_only_columns(ExtensionRequest.id).correlate(None)
+    query = (
+        sa.select(ExtensionRequest, CorrectiveAction)
+        .where(ExtensionRequest.id.in_(visible))
+        .join(CorrectiveAction, CorrectiveAction.id == ExtensionRequest.action_id)
+        .join(Finding, Finding.id == CorrectiveAction.finding_id)
+        .join(Unit, Unit.id == CorrectiveAction.unit_id)
+        .options(contains_eager(CorrectiveAction.unit))
+    )
+    if status is not None:
+        query = query.where(ExtensionRequest.status == status)
+    return keyset_page(
+        _narrowed(query, filters, today),
+        order=order,
+        sorts=EXTENSION_SORTS,
+        id_column=ExtensionRequest.id,
+        size=size,
+        scalars=False,
+    )
+
+
+def uploads_of(action_ids: list[int]) -> dict[int, list[UnitUpload]]:
+    """The files the unit sent on these actions (one query for a page of them)."""
+    found: dict[int, list[UnitUpload]] = {}
+    if action_ids:
+        for upload in db.session.scalars(
+            sa.select(UnitUpload).where(UnitUpload.action_id.in_(action_ids)).order_by(UnitUpload.id)
+        ):
+            found.setdefault(upload.action_id or 0, []).append(upload)
+    return found

@@ -15,7 +15,7 @@ from inspections.findings.models import Finding
 from inspections.links.services import document_of_action
 from inspections.outbox.kinds import register
 from inspections.outbox.models import Notification
-from inspections.portal.mail import visit_links
+from inspections.portal.mail import action_links, digest_links, visit_links, visit_page_links
 from inspections.remediation.models import ActionStatus, CorrectiveAction
 from inspections.visits.models import InspectionKind, InspectionStatus, Visit, VisitStatus
 
@@ -70,12 +70,25 @@ def _action_reason(row: Notification) -> str | None:
 
 SCHEDULE_NOTICE = register("schedule_notice", relevance=_visit_reason, reads=_VISIT_READS, links=visit_links)
 VISIT_REMINDER = register(
-    "visit_reminder", optional=_l("Visit reminders"), relevance=_visit_reason, reads=_VISIT_READS
+    "visit_reminder",
+    optional=_l("Visit reminders"),
+    relevance=_visit_reason,
+    reads=_VISIT_READS,
+    links=visit_page_links,
 )
-FINDINGS_OVERDUE = register("findings_overdue", relevance=_findings_reason, reads=_VISIT_READS)
-CONCLUSION_OVERDUE = register("conclusion_overdue", relevance=_conclusion_reason, reads=_VISIT_READS)
+FINDINGS_OVERDUE = register(
+    "findings_overdue", relevance=_findings_reason, reads=_VISIT_READS, links=visit_page_links
+)
+CONCLUSION_OVERDUE = register(
+    "conclusion_overdue", relevance=_conclusion_reason, reads=_VISIT_READS, links=visit_page_links
+)
+# The action's mails carry the link to report on it (a unit contact) or to its page.
 ACTION_DUE = register(
-    "action_due", optional=_l("Corrective actions coming due"), relevance=_action_reason, reads=_ACTION_READS
+    "action_due",
+    optional=_l("Corrective actions coming due"),
+    relevance=_action_reason,
+    reads=_ACTION_READS,
+    links=action_links,
 )
-ACTION_OVERDUE = register("action_overdue", relevance=_action_reason, reads=_ACTION_READS)
-COORDINATOR_DIGEST = register("coordinator_digest", optional=_l("Weekly digest"))
+ACTION_OVERDUE = register("action_overdue", relevance=_action_reason, reads=_ACTION_READS, links=action_links)
+COORDINATOR_DIGEST = register("coordinator_digest", optional=_l("Weekly digest"), links=digest_links)

@@ -1,20 +1,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from inspections import policy
+from inspections.auth.models import Role
 from inspections.extensions import db
-from inspections.forms import FIRST_YEAR, LAST_YEAR, ConfirmForm, parse_day, parse_month, within_calendar
+from inspections.forms import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    ConfirmForm,
+    parse_day,
+    parse_id,
+    parse_month,
+    within_calendar,
+)
 from inspections.i18n import today
+from inspections.listing import read_order
 from inspections.plans.models import Plan
 from inspections.scheduling import bp, feeds, views
 from inspections.scheduling.constraints import (
@@ -26,18 +35,27 @@ from inspections.scheduling.constraints import (
 )
 from inspections.scheduling.forms import BlackoutForm, GapForm, MoveForm, ProposeForm
 from inspections.scheduling.labels import describe
-from inspections.scheduling.models import ProposalItem, ProposalStatus, ScheduleProposal
+from inspections.scheduling.models import ProposalItem, ScheduleProposal
 from inspections.scheduling.services import (
     ACTIVE,
+    GRID_LIMIT,
+    ITEM_SORTS,
+    MAX_TEAMS,
+    VISIT_SORTS,
     approve_proposal,
-    fixed_visit,
+    calendar_grid,
+    calendar_page,
+    calendar_teams,
     latest_proposal,
     move_item,
     request_proposal,
+    team_first_day,
+    team_items_page,
+    team_schedule,
     visit_placement,
 )
 from inspections.teams.models import Team
-from inspections.visits.models import Inspection, InspectionStatus, Slot, Visit
+from inspections.visits.models import Slot
 from inspections.web import flash_form_errors, send_task, service_call
 
 
@@ -66,23 +84,10 @@ def _asked(name: str, parse: Callable[[str | None], date | None]) -> date | None
     return day
 
 
-def _entries(plan: Plan, proposal: ScheduleProposal | None) -> list[views.Entry]:
-    inspections = db.session.scalars(
-        sa.select(Inspection)
-        .where(Inspection.plan_id == plan.id, Inspection.status != InspectionStatus.CANCELLED)
-        .options(
-            selectinload(Inspection.unit), selectinload(Inspection.visits), selectinload(Inspection.team)
-        )
-    ).all()
-    entries = []
-    for inspection in inspections:
-        visit = fixed_visit(inspection)
-        if visit is not None:
-            placement = visit_placement(visit)
-            entries.append(views.Entry(placement.day, Slot(placement.slot), inspection, visit=visit))
-    if proposal is not None and proposal.status == ProposalStatus.READY:
-        entries += [views.Entry(i.day, i.slot, i.inspection, item=i) for i in proposal.items]
-    return entries
+def _team_filter(choices: list[tuple[int, str]]) -> int | None:
+    """The team the query names, if it is one of the choices; None otherwise (no filter)."""
+    team_id = parse_id(request.args.get("team"))
+    return team_id if team_id in {t for t, _name in choices} else None
 
 
 @bp.get("/plans/<int:plan_id>/schedule")
@@ -90,14 +95,30 @@ def _entries(plan: Plan, proposal: ScheduleProposal | None) -> list[views.Entry]
 def schedule(plan_id: int) -> str:
     plan = load_schedulable_plan(plan_id)
     proposal = latest_proposal(plan)
-    teams = db.session.scalars(sa.select(Team).where(Team.plan_id == plan.id).order_by(Team.id)).all()
-    team = next((t for t in teams if str(t.id) == request.args.get("team")), teams[0] if teams else None)
-    entries = _entries(plan, proposal)
-    team_entries = [e for e in entries if team is not None and e.inspection.team_id == team.id]
-    first_day = within_calendar(min((e.day for e in team_entries), default=plan.window_start))
+    teams = db.session.execute(
+        sa.select(Team.id, Team.name).where(Team.plan_id == plan.id).order_by(Team.id).limit(MAX_TEAMS)
+    ).all()
+    team_id = _team_filter(teams) or (teams[0][0] if teams else None)
+    team = db.session.get(Team, team_id) if team_id is not None else None
+    first_day = within_calendar(
+        (team_first_day(proposal, team.id) if team is not None else None) or plan.window_start
+    )
     view = "week" if request.args.get("view") == "week" else "month"
     month = _asked("month", parse_month) or first_day.replace(day=1)
     week = views.week_days(_asked("week", parse_day) or first_day)
+    shown = (
+        (week[0], week[-1]) if view == "week" else (month, views.shift_month(month, 1) - timedelta(days=1))
+    )
+    entries: list[views.Entry] = []
+    items = None
+    if team is not None:
+        visits, proposed = team_schedule(proposal, team.id, *shown)
+        entries = [
+            views.Entry(visit_placement(v).day, Slot(visit_placement(v).slot), v.inspection, visit=v)
+            for v in visits
+        ]
+        entries += [views.Entry(i.day, i.slot, i.inspection, item=i) for i in proposed]
+        items = team_items_page(proposal, team.id, order=read_order(request.args, ITEM_SORTS, "day"))
     return render_template(
         "scheduling/schedule.html",
         plan=plan,
@@ -112,8 +133,9 @@ def schedule(plan_id: int) -> str:
         next_month=views.shift_month(month, 1),
         grid=views.month_grid(month.year, month.month),
         week=week,
-        days=views.by_day(team_entries),
-        items=sorted((e for e in entries if e.item is not None), key=lambda e: (e.inspection.team_id, e.day)),
+        days=views.by_day(entries),
+        full=len(entries) >= GRID_LIMIT,
+        items=items,
         propose_form=ProposeForm(formdata=None, notice_on=today()),
         confirm_form=ConfirmForm(formdata=None),
         move_form=MoveForm(formdata=None),
@@ -227,21 +249,31 @@ def approve(proposal_id: int) -> BaseResponse:
 @bp.get("/calendar")
 @login_required
 def my_calendar() -> str:
-    visits = db.session.scalars(
-        policy.calendar_visits(current_user)
-        .options(selectinload(Visit.inspection).selectinload(Inspection.unit))
-        .order_by(Visit.starts_at)
-    ).all()
+    """One month of the viewer's visits (default: this month), of one team if asked: a grid of
+    at most GRID_LIMIT entries, and every visit of the month in the list below, page by page."""
     month = _asked("month", parse_month) or today().replace(day=1)
-    entries = [views.Entry(visit_placement(v).day, v.slot, v.inspection, visit=v) for v in visits]
+    last = views.shift_month(month, 1) - timedelta(days=1)
+    teams = [] if current_user.role == Role.UNIT_CONTACT else calendar_teams(current_user, month, last)
+    team_id = _team_filter(teams)
+    visits = calendar_grid(current_user, month, last, team_id)
+    entries = [
+        views.Entry(visit_placement(v).day, v.slot, v.inspection, visit=v) for v in visits[:GRID_LIMIT]
+    ]
+    page = calendar_page(
+        current_user, month, last, team_id, order=read_order(request.args, VISIT_SORTS, "time")
+    )
     return render_template(
         "scheduling/my_calendar.html",
-        visits=visits,
+        page=page,
         month=month,
         prev_month=views.shift_month(month, -1),
         next_month=views.shift_month(month, 1),
         grid=views.month_grid(month.year, month.month),
         days=views.by_day(entries),
+        full=len(visits) > GRID_LIMIT,
+        grid_limit=GRID_LIMIT,
+        teams=teams,
+        team_id=team_id,
         feed=feeds.active_feed(current_user),
         confirm_form=ConfirmForm(formdata=None),
     )
@@ -275,10 +307,5 @@ def feed(token: str) -> Response:
     user = feeds.feed_owner(token)
     if user is None:
         abort(404)
-    visits = db.session.scalars(
-        policy.calendar_visits(user)
-        .options(selectinload(Visit.inspection).selectinload(Inspection.unit))
-        .order_by(Visit.starts_at)
-    ).all()
-    body = feeds.ics(list(visits), name=_("Inspection visits"))
+    body = feeds.ics(feeds.feed_visits(user), name=_("Inspection visits"), owner=user)
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import LazyString
@@ -17,13 +18,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from inspections import policy
 from inspections.audit.services import record
 from inspections.auth.models import User
 from inspections.db import utcnow
 from inspections.errors import Conflict, InvalidInput
 from inspections.events import VisitApproved, publish
 from inspections.extensions import db
-from inspections.i18n import local_day, today
+from inspections.i18n import local_day, local_moment, today
+from inspections.listing import Order, Page, keyset_page
 from inspections.plans.models import Plan
 from inspections.scheduling.constraints import cross_team_gap
 from inspections.scheduling.labels import GOALS, describe
@@ -371,3 +374,148 @@ def supersede_open_proposals(plan: Plan) -> None:
         .where(ScheduleProposal.plan_id == plan.id, ScheduleProposal.status == ProposalStatus.READY)
         .values(status=ProposalStatus.SUPERSEDED)
     )
+
+
+# --- calendars: one month (or week) at a time, bounded ---------------------------------------
+
+# A calendar grid shows at most this many entries; the list below it has them all, page by page.
+GRID_LIMIT = 150
+# Teams offered by a calendar's team filter.
+MAX_TEAMS = 500
+
+
+def _moments(first: date, last: date) -> tuple[datetime, datetime]:
+    """The UTC moments from the start of `first` to the start of the day after `last`,
+    both days in Vietnam."""
+    return local_moment(first, time(0)), local_moment(last + timedelta(days=1), time(0))
+
+
+def _in_days(first: date, last: date) -> sa.ColumnElement[bool]:
+    start, end = _moments(first, last)
+    return sa.and_(Visit.starts_at >= start, Visit.starts_at < end)
+
+
+def _of_team(team_id: int) -> sa.ColumnElement[bool]:
+    return Visit.inspection_id.in_(sa.select(Inspection.id).where(Inspection.team_id == team_id))
+
+
+_LOADED = (
+    selectinload(Visit.inspection).selectinload(Inspection.unit),
+    selectinload(Visit.inspection).selectinload(Inspection.team),
+)
+VISIT_SORTS: dict[str, sa.ColumnElement[Any]] = {"time": Visit.starts_at}
+
+
+def calendar_query(viewer: User, first: date, last: date, team_id: int | None) -> sa.Select[tuple[Visit]]:
+    """The viewer's calendar visits (`policy.calendar_visits`) between two days, of one team."""
+    query = policy.calendar_visits(viewer).where(_in_days(first, last))
+    if team_id is not None:
+        query = query.where(_of_team(team_id))
+    return query
+
+
+def calendar_grid(viewer: User, first: date, last: date, team_id: int | None) -> list[Visit]:
+    """At most GRID_LIMIT + 1 visits for a grid (one more tells there are more)."""
+    query = calendar_query(viewer, first, last, team_id)
+    return list(
+        db.session.scalars(query.options(*_LOADED).order_by(Visit.starts_at, Visit.id).limit(GRID_LIMIT + 1))
+    )
+
+
+def calendar_page(viewer: User, first: date, last: date, team_id: int | None, *, order: Order) -> Page[Visit]:
+    """The same visits as a keyset page for the list under the grid."""
+    query = calendar_query(viewer, first, last, team_id).options(*_LOADED)
+    return keyset_page(query, order=order, sorts=VISIT_SORTS, id_column=Visit.id)
+
+
+def calendar_teams(viewer: User, first: date, last: date) -> list[tuple[int, str]]:
+    """The teams of the viewer's calendar visits between the days, for the team filter."""
+    visits = calendar_query(viewer, first, last, None).with_only_columns(Visit.inspection_id)
+    return list(
+        db.session.execute(
+            sa.select(Team.id, Team.name)
+            .where(Team.id.in_(sa.select(Inspection.team_id).where(Inspection.id.in_(visits))))
+            .order_by(Team.name, Team.id)
+            .limit(MAX_TEAMS)
+        ).tuples()
+    )
+
+
+def _live_fixed(team_id: int) -> sa.Select[tuple[Visit]]:
+    """The team's visits fixed by hand and not cancelled, of live inspections."""
+    inspections = sa.select(Inspection.id).where(
+        Inspection.team_id == team_id, Inspection.status != InspectionStatus.CANCELLED
+    )
+    return sa.select(Visit).where(
+        Visit.inspection_id.in_(inspections), Visit.fixed.is_(True), Visit.status != VisitStatus.CANCELLED
+    )
+
+
+def _team_items(proposal: ScheduleProposal | None, team_id: int) -> sa.Select[tuple[ProposalItem]] | None:
+    """The proposal's items for the team's inspections, when the proposal is ready."""
+    if proposal is None or proposal.status != ProposalStatus.READY:
+        return None
+    inspections = sa.select(Inspection.id).where(Inspection.team_id == team_id)
+    return sa.select(ProposalItem).where(
+        ProposalItem.proposal_id == proposal.id, ProposalItem.inspection_id.in_(inspections)
+    )
+
+
+def team_first_day(proposal: ScheduleProposal | None, team_id: int) -> date | None:
+    """The team's first fixed or proposed day: where its calendar opens."""
+    days = []
+    first_visit = db.session.scalar(_live_fixed(team_id).with_only_columns(sa.func.min(Visit.starts_at)))
+    if first_visit is not None:
+        days.append(local_day(first_visit))
+    items = _team_items(proposal, team_id)
+    if items is not None:
+        first_item = db.session.scalar(items.with_only_columns(sa.func.min(ProposalItem.day)))
+        if first_item is not None:
+            days.append(first_item)
+    return min(days, default=None)
+
+
+def team_schedule(
+    proposal: ScheduleProposal | None, team_id: int, first: date, last: date
+) -> tuple[list[Visit], list[ProposalItem]]:
+    """The team's fixed visits and proposed items between two days (each at most GRID_LIMIT)."""
+    visits = list(
+        db.session.scalars(
+            _live_fixed(team_id)
+            .where(_in_days(first, last))
+            .options(selectinload(Visit.inspection).selectinload(Inspection.unit))
+            .order_by(Visit.starts_at, Visit.id)
+            .limit(GRID_LIMIT)
+        )
+    )
+    items_query = _team_items(proposal, team_id)
+    items = (
+        list(
+            db.session.scalars(
+                items_query.where(ProposalItem.day >= first, ProposalItem.day <= last)
+                .options(selectinload(ProposalItem.inspection).selectinload(Inspection.unit))
+                .order_by(ProposalItem.day, ProposalItem.id)
+                .limit(GRID_LIMIT)
+            )
+        )
+        if items_query is not None
+        else []
+    )
+    return visits, items
+
+
+ITEM_SORTS: dict[str, sa.ColumnElement[Any]] = {"day": ProposalItem.day}
+
+
+def team_items_page(
+    proposal: ScheduleProposal | None, team_id: int, *, order: Order
+) -> Page[ProposalItem] | None:
+    """The team's proposed dates, page by page, to review and move; None without a ready proposal."""
+    items = _team_items(proposal, team_id)
+    if items is None:
+        return None
+    items = items.options(
+        selectinload(ProposalItem.inspection).selectinload(Inspection.unit),
+        selectinload(ProposalItem.inspection).selectinload(Inspection.team),
+    )
+    return keyset_page(items, order=order, sorts=ITEM_SORTS, id_column=ProposalItem.id)

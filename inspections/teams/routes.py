@@ -1,23 +1,34 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from inspections import policy
 from inspections.auth.models import User
 from inspections.extensions import db
-from inspections.forms import ConfirmForm
+from inspections.forms import ConfirmForm, without_control_characters
+from inspections.listing import Order, read_order
 from inspections.teams import bp
 from inspections.teams.forms import AssignForm, MemberForm, TeamForm
 from inspections.teams.models import Membership, Team, TeamKind, TeamRole
-from inspections.teams.services import add_member, create_team, remove_member
+from inspections.teams.services import (
+    INSPECTION_SORTS,
+    MEMBER_SORTS,
+    add_member,
+    create_team,
+    list_inspections,
+    list_members,
+    remove_member,
+)
 from inspections.units.models import Unit
-from inspections.visits.models import Inspection
+from inspections.visits.models import InspectionStatus
 from inspections.web import flash_form_errors, load_plan, load_team, service_call
+
+# Members shown on the team page; the members page has them all, page by page.
+MEMBERS_SHOWN = 20
 
 
 @bp.route("/new/<int:plan_id>", methods=["GET", "POST"])
@@ -49,18 +60,41 @@ def new(plan_id: int) -> str | Response:
 @login_required
 def detail(team_id: int) -> str:
     team = load_team(team_id)
-    inspections = db.session.scalars(
-        policy.visible_inspections(current_user)
-        .where(Inspection.team_id == team.id)
-        .options(selectinload(Inspection.unit))
-        .order_by(Inspection.id)
-    ).all()
+    status = request.args.get("status", "")
+    page = list_inspections(
+        current_user,
+        team,
+        status=InspectionStatus(status) if status in {s.value for s in InspectionStatus} else None,
+        q=without_control_characters(request.args.get("q", ""))[:100].strip(),
+        order=read_order(request.args, INSPECTION_SORTS, "unit"),
+    )
+    # The first members (heads first); the whole list, page by page, on the members page.
+    members = list_members(team, order=Order("role", False, None), size=MEMBERS_SHOWN)
     return render_template(
         "teams/detail.html",
         team=team,
-        inspections=inspections,
+        page=page,
+        status=status,
+        statuses=list(InspectionStatus),
+        q=request.args.get("q", "")[:100],
+        members=members,
         member_form=MemberForm(formdata=None),
         assign_form=AssignForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        can_manage=policy.can_manage_team(current_user, team),
+    )
+
+
+@bp.get("/<int:team_id>/members")
+@login_required
+def members(team_id: int) -> str:
+    """The team's members, page by page: the plan page links here (teams shown collapsed)."""
+    team = load_team(team_id)
+    page = list_members(team, order=read_order(request.args, MEMBER_SORTS, "role"))
+    return render_template(
+        "teams/members.html",
+        team=team,
+        page=page,
         confirm_form=ConfirmForm(formdata=None),
         can_manage=policy.can_manage_team(current_user, team),
     )

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
+from inspections import policy
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import Role, User
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
+from inspections.listing import PAGE_SIZE, Order, Page, keyset_page
 from inspections.plans.models import Plan, PlanStatus
 from inspections.teams.conflicts import conflicts_of_member
 from inspections.teams.models import Membership, Team, TeamKind, TeamRole
 from inspections.units.models import Unit
-from inspections.visits.models import Inspection
+from inspections.units.services import search_key
+from inspections.visits.models import Inspection, InspectionStatus
 
 _FIELDS = ("plan_id", "name", "kind", "decision_number", "decision_date", "decision_signer", "visits_per_day")
 
@@ -100,3 +105,65 @@ def remove_member(membership: Membership, *, actor: User) -> None:
     team.memberships.remove(membership)
     db.session.flush()
     record("team.remove_member", actor=actor, object_type="team", object_id=team.id, before=before)
+
+
+# --- the lists: members and assigned units, bounded -----------------------------------------
+
+# Heads first, then deputies, secretaries and members.
+_ROLE_RANK = sa.case(
+    (Membership.role == TeamRole.HEAD, 0),
+    (Membership.role == TeamRole.DEPUTY, 1),
+    (Membership.role == TeamRole.SECRETARY, 2),
+    else_=3,
+)
+# The columns the member list sorts on; the membership's id breaks ties.
+MEMBER_SORTS: dict[str, sa.ColumnElement[Any]] = {
+    "role": _ROLE_RANK,
+    "name": User.full_name,
+    "unit": Unit.search_name,
+}
+
+
+def list_members(team: Team, *, order: Order, size: int = PAGE_SIZE) -> Page[Membership]:
+    """One keyset page of the team's members, with their user and home unit (no N+1)."""
+    query = (
+        sa.select(Membership)
+        .where(Membership.team_id == team.id)
+        .join(User, User.id == Membership.user_id)
+        .join(Unit, Unit.id == Membership.home_unit_id)
+        .options(contains_eager(Membership.user), contains_eager(Membership.home_unit))
+    )
+    return keyset_page(query, order=order, sorts=MEMBER_SORTS, id_column=Membership.id, size=size)
+
+
+# The columns the team's list of assigned units sorts on.
+INSPECTION_SORTS: dict[str, sa.ColumnElement[Any]] = {
+    "code": Unit.code,
+    "unit": Unit.search_name,
+    "status": Inspection.status,
+}
+
+
+def list_inspections(
+    viewer: User,
+    team: Team,
+    *,
+    status: InspectionStatus | None,
+    q: str,
+    order: Order,
+    size: int = PAGE_SIZE,
+) -> Page[Inspection]:
+    """One keyset page of the team's inspections the viewer may know of
+    (`policy.visible_inspections`: a surprise one is hidden from outsiders until it starts)."""
+    query = (
+        policy.visible_inspections(viewer)
+        .where(Inspection.team_id == team.id)
+        .join(Unit, Unit.id == Inspection.unit_id)
+        .options(contains_eager(Inspection.unit))
+    )
+    if status is not None:
+        query = query.where(Inspection.status == status)
+    if q:
+        escaped = search_key(q).replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        query = query.where(sa.or_(Unit.search_name.like(f"%{escaped}%", escape="!"), Unit.code == q))
+    return keyset_page(query, order=order, sorts=INSPECTION_SORTS, id_column=Inspection.id, size=size)

@@ -43,6 +43,7 @@ class Unit(db.Model):
         # Keyset pagination walks (search_name, id); substring search uses trigrams on
         # PostgreSQL (a plain index elsewhere), so both stay fast at 100,000 units.
         sa.Index("ix_units_search_name_id", "search_name", "id"),
+        sa.Index("ix_units_kind_search_name_id", "kind", "search_name", "id"),  # a kind, by name
         sa.Index(
             "ix_units_search_trgm",
             "search_name",

@@ -11,17 +11,21 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from inspections import policy
+from inspections.auth.models import Role, User
 from inspections.extensions import db
 from inspections.forms import parse_id, without_control_characters
+from inspections.listing import read_order
 from inspections.plans.models import Plan, PlanStatus
-from inspections.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE
+from inspections.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, export_locale
 from inspections.teams.models import Team
 from inspections.units import bp
 from inspections.units.forms import ImportCommitForm, ImportForm, UnitForm
 from inspections.units.models import DivisionType, Language, Unit, UnitKind
 from inspections.units.services import (
+    UNIT_SORTS,
     ContactInput,
     create_unit,
+    district_choices,
     list_units,
     primary_contact,
     unit_query,
@@ -62,27 +66,8 @@ def _filters() -> dict[str, object]:
 def index() -> str:
     _require(policy.can_view_units(current_user))
     filters = _filters()
-    page = list_units(after=parse_id(request.args.get("after")), **filters)
-    districts = db.session.execute(
-        sa.select(Unit.id, Unit.name)
-        .where(Unit.kind == UnitKind.DISTRICT)
-        .order_by(Unit.search_name)
-        .limit(200)
-    ).all()
-    teams = []
-    if policy.can_manage_units(current_user):
-        # Bulk assignment from the list: the teams of plans this user runs.
-        open_plans = sa.select(Plan).where(Plan.status != PlanStatus.CLOSED)
-        teams = [
-            t
-            for t in db.session.scalars(
-                sa.select(Team)
-                .where(Team.plan_id.in_(open_plans.with_only_columns(Plan.id)))
-                .options(selectinload(Team.plan).selectinload(Plan.coordinators))
-                .order_by(Team.id)
-            )
-            if policy.can_manage_team(current_user, t)
-        ]
+    page = list_units(order=read_order(request.args, UNIT_SORTS, "name"), **filters)
+    districts = district_choices()
     query_args = {k: v for k, v in request.args.items() if k in ("q", "kind", "district") and v}
     return render_template(
         "units/index.html",
@@ -91,8 +76,24 @@ def index() -> str:
         query_args=query_args,
         kinds=list(UnitKind),
         districts=districts,
-        teams=teams,
+        teams=_assignable_teams() if policy.can_manage_units(current_user) else [],
     )
+
+
+def _assignable_teams() -> list[Team]:
+    """The teams of the open plans this user coordinates (an admin: of every open plan),
+    for bulk assignment from the list; the newest plan's first, as that is the one at work."""
+    query = (
+        sa.select(Team)
+        .join(Plan, Plan.id == Team.plan_id)
+        .where(Plan.status != PlanStatus.CLOSED)
+        .options(selectinload(Team.plan).selectinload(Plan.coordinators))
+        .order_by(Plan.year.desc(), Plan.id.desc(), Team.id)
+        .limit(200)
+    )
+    if current_user.role != Role.ADMIN:
+        query = query.where(Plan.coordinators.any(User.id == current_user.id))
+    return [t for t in db.session.scalars(query) if policy.can_manage_team(current_user, t)]
 
 
 @bp.get("/<int:unit_id>")
@@ -276,7 +277,8 @@ def export(fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
     filters = _filters()
-    data = export_units(unit_query(**filters), fmt)
+    with export_locale(request.args.get("lang")):  # Vietnamese unless asked otherwise
+        data = export_units(unit_query(**filters), fmt)
     mimetype = CSV_MIMETYPE if fmt == "csv" else XLSX_MIMETYPE
     return Response(
         data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename=units.{fmt}"}

@@ -15,9 +15,9 @@ from inspections.auth.models import User
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.forms import has_control_characters
+from inspections.listing import PAGE_SIZE, Order, Page, keyset_page
 from inspections.units.models import DivisionType, Language, Unit, UnitContact, UnitKind
 
-PAGE_SIZE = 50
 _UNIT_FIELDS = ("code", "name", "name_en", "kind", "division_type", "parent_id", "district_id", "active")
 
 
@@ -215,14 +215,14 @@ def _set_primary_contact(unit: Unit, contact: ContactInput) -> None:
 # --- lists ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class UnitPage:
-    units: list[Unit]
-    next_after: int | None  # the id to continue after, None on the last page
-
-
 def _escape_like(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def unit_matches(q: str) -> sa.ColumnElement[bool]:
+    """SQL condition on `Unit`: its name holds `q` (accent-insensitive) or its code is `q`."""
+    q = q.strip()
+    return sa.or_(Unit.search_name.like(f"%{_escape_like(search_key(q))}%", escape="!"), Unit.code == q)
 
 
 def unit_query(
@@ -230,12 +230,8 @@ def unit_query(
 ) -> sa.Select[tuple[Unit]]:
     """Units matching a name (accent-insensitive, anywhere in it) or exactly a code."""
     query = sa.select(Unit)
-    q = q.strip()
-    if q:
-        key = search_key(q)
-        query = query.where(
-            sa.or_(Unit.search_name.like(f"%{_escape_like(key)}%", escape="!"), Unit.code == q)
-        )
+    if q.strip():
+        query = query.where(unit_matches(q))
     if kind is not None:
         query = query.where(Unit.kind == kind)
     if district_id is not None:
@@ -245,28 +241,37 @@ def unit_query(
     return query
 
 
+# A district filter offers at most this many (a nation has about 700: the first by name).
+DISTRICT_CHOICES = 200
+
+
+def district_choices() -> list[tuple[int, str]]:
+    """(id, name) of the districts a list's filter offers, by name."""
+    return [
+        (unit_id, name)
+        for unit_id, name in db.session.execute(
+            sa.select(Unit.id, Unit.name)
+            .where(Unit.kind == UnitKind.DISTRICT)
+            .order_by(Unit.search_name, Unit.id)
+            .limit(DISTRICT_CHOICES)
+        )
+    ]
+
+
+# The columns the unit list sorts on; the id breaks ties (listing.keyset_page).
+UNIT_SORTS = {"name": Unit.search_name, "code": Unit.code, "kind": Unit.kind, "status": Unit.active}
+
+
 def list_units(
     *,
     q: str = "",
     kind: UnitKind | None = None,
     district_id: int | None = None,
-    after: int | None = None,
-    limit: int = PAGE_SIZE,
-) -> UnitPage:
-    """One page in name order; `after` is the last id of the previous page (keyset paging:
-    no OFFSET, so page 2,000 costs what page 1 costs)."""
-    query = unit_query(q=q, kind=kind, district_id=district_id)
-    if after is not None:
-        last = db.session.scalar(sa.select(Unit.search_name).where(Unit.id == after))
-        if last is not None:
-            query = query.where(
-                sa.tuple_(Unit.search_name, Unit.id) > sa.tuple_(sa.literal(last), sa.literal(after))
-            )
-    units = list(
-        db.session.scalars(
-            query.options(selectinload(Unit.parent)).order_by(Unit.search_name, Unit.id).limit(limit + 1)
-        )
+    order: Order | None = None,
+    size: int = PAGE_SIZE,
+) -> Page[Unit]:
+    """One keyset page of units (no OFFSET: page 2,000 costs what page 1 costs)."""
+    query = unit_query(q=q, kind=kind, district_id=district_id).options(selectinload(Unit.parent))
+    return keyset_page(
+        query, order=order or Order("name", False, None), sorts=UNIT_SORTS, id_column=Unit.id, size=size
     )
-    more = len(units) > limit
-    units = units[:limit]
-    return UnitPage(units, units[-1].id if more and units else None)

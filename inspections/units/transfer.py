@@ -9,6 +9,11 @@ taken off again: inspections/spreadsheets.py).
 A workbook is read for what it holds, not for what it declares: a 1.5 KB file may claim
 the cells A1:XFD1048576. Its declared size is ignored, at most MAX_COLUMNS columns are
 read, and reading stops past the row limit; its uncompressed size is bounded too.
+
+An export speaks the language of the request (Vietnamese unless English is asked for):
+its headers and its kinds and division types are words, `active` is a real yes/no cell.
+An import reads either language, and the column names and codes of the older exports
+(`code`, `department`, `1`), so that any export imports back.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -31,6 +38,7 @@ from inspections.auth.models import User
 from inspections.errors import InvalidInput
 from inspections.extensions import db
 from inspections.forms import has_control_characters
+from inspections.labels import LABELS, label
 from inspections.spreadsheets import csv_bytes, unguard, xlsx_bytes
 from inspections.units.models import DivisionType, Language, Unit, UnitKind
 from inspections.units.services import ContactInput, create_unit, normal_email, primary_contact, update_unit
@@ -69,6 +77,29 @@ _BROKEN = (
     OSError,
 )
 _NAME_COLUMNS = ("code", "name", "name_en", "parent_code", "district_code", "contact_name", "contact_email")
+# The headers of an export, by column; an import also takes the column names themselves.
+HEADERS = {
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "name_en": _l("Name in English"),
+    "kind": _l("Kind"),
+    "division_type": _l("Division type"),
+    "parent_code": _l("Parent unit"),  # its code, as the import wants it
+    "district_code": _l("District"),  # its code
+    "active": _l("Active"),
+    "contact_name": _l("Contact name"),
+    "contact_email": _l("Contact email"),
+    "contact_language": _l("Contact language"),
+}
+# The same words as the unit form (inspections/units/forms.py).
+DIVISION_LABELS = {
+    DivisionType.URBAN_DISTRICT: _l("Urban district (quận)"),
+    DivisionType.RURAL_DISTRICT: _l("Rural district (huyện)"),
+    DivisionType.TOWN: _l("Town (thị xã)"),
+    DivisionType.WARD: _l("Ward (phường)"),
+    DivisionType.COMMUNE: _l("Commune (xã)"),
+    DivisionType.TOWNSHIP: _l("Township (thị trấn)"),
+}
 _TRUE = {"1", "true", "yes", "y", "x", "có", "co"}
 _FALSE = {"0", "false", "no", "n", "không", "khong"}
 
@@ -205,17 +236,57 @@ def _cell_text(value: Any) -> str:
 def preview_import(data: bytes, fmt: str, *, max_bytes: int) -> ImportPreview:
     """Read and check the whole file; changes nothing."""
     table = read_table(data, fmt, max_bytes=max_bytes)
-    header = [h.strip().lower() for h in table[0]]
+    names = _header_names()
+    header = [names.get(_plain(h), _plain(h)) for h in table[0]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ImportFileError(_l("Missing column(s): %(columns)s.", columns=", ".join(missing)))
     index = {name: header.index(name) for name in COLUMNS if name in header}
+    words = _value_words()
     preview = ImportPreview()
     for number, cells in enumerate(table[1:], start=2):
         values = {name: (cells[i].strip() if i < len(cells) else "") for name, i in index.items()}
-        preview.rows.append(ParsedRow(number, values))
+        preview.rows.append(ParsedRow(number, _codes(values, words)))
     _check_rows(preview)
     return preview
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def _in_each_language(text: Any) -> set[str]:
+    """A lazy string as every language of the application says it, normalised."""
+    out = set()
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            out.add(_plain(str(text)))
+    return out
+
+
+def _header_names() -> dict[str, str]:
+    """Every header an export may have written (either language) -> its column."""
+    return {said: column for column, header in HEADERS.items() for said in _in_each_language(header)}
+
+
+def _value_words() -> dict[str, dict[str, str]]:
+    """For the coded columns, every word an export may have written -> the code."""
+    kinds = {said: k.value for k in UnitKind for said in _in_each_language(LABELS[(UnitKind, k.value)])}
+    divisions = {said: d.value for d, text in DIVISION_LABELS.items() for said in _in_each_language(text)}
+    return {"kind": kinds, "division_type": divisions}
+
+
+def _codes(values: dict[str, str], words: dict[str, dict[str, str]]) -> dict[str, str]:
+    """A row's words (a kind's name in either language) as the codes the checks know; a
+    code or an unknown word is left as it is (the checks name what is wrong)."""
+    out = dict(values)
+    for column, known in words.items():
+        text = out.get(column, "")
+        if text and text not in known.values():
+            out[column] = known.get(_plain(text), text)
+    if out.get("contact_language"):
+        out["contact_language"] = out["contact_language"].lower()
+    return out
 
 
 def _check_rows(preview: ImportPreview) -> None:
@@ -425,10 +496,17 @@ def _row_of(unit: Unit) -> dict[str, str]:
     }
 
 
-def export_rows(query: sa.Select[tuple[Unit]]) -> Iterable[list[str]]:
-    yield list(COLUMNS)
+def export_rows(query: sa.Select[tuple[Unit]]) -> Iterable[list[Any]]:
+    """The header in the request's language, then one row per unit: kinds and division
+    types as words, `active` as a yes/no (what `preview_import` reads back)."""
+    yield [str(HEADERS[c]) for c in COLUMNS]
+    kinds = {kind.value: label(kind) for kind in UnitKind}
+    divisions = {d.value: str(text) for d, text in DIVISION_LABELS.items()}
     for unit in db.session.scalars(query.order_by(Unit.id).execution_options(yield_per=1000)):
-        row = _row_of(unit)
+        row: dict[str, Any] = _row_of(unit)
+        row["kind"] = kinds[row["kind"]]
+        row["division_type"] = divisions.get(row["division_type"], "")
+        row["active"] = unit.active
         yield [row[c] for c in COLUMNS]
 
 
@@ -436,4 +514,4 @@ def export_units(query: sa.Select[tuple[Unit]], fmt: str) -> bytes:
     rows = export_rows(query)
     if fmt == "csv":
         return csv_bytes(rows)
-    return xlsx_bytes({"units": rows})
+    return xlsx_bytes({str(_l("Units")): rows})

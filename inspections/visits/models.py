@@ -92,15 +92,22 @@ class Visit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The old time is loaded when a new one is set: a move is told from a rewrite.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True, active_history=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, active_history=True)
     slot: Mapped[Slot] = mapped_column(str_enum(Slot))
     status: Mapped[VisitStatus] = mapped_column(str_enum(VisitStatus), default=VisitStatus.PROPOSED)
     # A date fixed by hand stays where it is when a schedule is proposed again.
     fixed: Mapped[bool] = mapped_column(default=False)
     # Optimistic lock: a move based on an old version is refused.
     version: Mapped[int] = mapped_column(default=1)
+    # Raised each time the visit's start or end moves, and only then: the RFC 5545
+    # SEQUENCE of its calendar event (a calendar replaces an event whose SEQUENCE rose).
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The row's last change: the DTSTAMP and LAST-MODIFIED of its event, stable between
+    # two fetches of a feed.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="visits")
 
@@ -110,3 +117,21 @@ class Visit(db.Model):
     def confirmed(self) -> bool:
         """Approved (or under way): a proposed date is not yet told to anyone outside."""
         return self.status in CONFIRMED
+
+
+def _moved(visit: Visit) -> bool:
+    state = sa.inspect(visit)
+    for name in ("starts_at", "ends_at"):
+        history = state.attrs[name].history
+        if history.added and history.deleted and history.added[0] != history.deleted[0]:
+            return True
+    return False
+
+
+@sa.event.listens_for(Visit, "before_update")
+def _raise_sequence(_mapper: object, _connection: object, visit: Visit) -> None:
+    """Wherever a visit's time is changed (a schedule approved over a proposed date, a
+    move), its event's SEQUENCE rises once per change written; a change of anything else
+    (its status, its slot's name) leaves it."""
+    if _moved(visit):
+        visit.sequence = (visit.sequence or 0) + 1

@@ -96,7 +96,7 @@ def test_a_coordinator_registers_a_case_with_an_attachment(db, client, login, ma
         data={
             "csrf_token": token,
             "plan_id": plan.id,
-            "unit_id": unit.id,
+            "unit_code": unit.code,
             "source": "hotline",
             "title": "Đường dây nóng: hồ sơ chứng thực trễ hẹn",
             "summary": "Người dân phản ánh qua đường dây nóng.",

@@ -51,6 +51,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         {p: 403 for p in PERSONAS} | {"anonymous": 302, "admin": 302, "coordinator": 302},
     ),
     "plans.export": ("GET", "/plans/{cw_plan_id}/export.xlsx", _SEE_PLAN),
+    "plans.export_findings": ("GET", "/plans/{cw_plan_id}/findings.xlsx", _SEE_PLAN),
     "units.index": ("GET", "/units/", _UNITS_VIEW),
     "units.detail": ("GET", "/units/{unit_id}", _UNITS_VIEW),
     "units.export": ("GET", "/units/export.csv", _UNITS_VIEW),
@@ -69,6 +70,7 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     ),
     "teams.new": ("GET", "/teams/new/{cw_plan_id}", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
     "teams.detail": ("GET", "/teams/{team_id}", _SEE_PLAN),
+    "teams.members": ("GET", "/teams/{team_id}/members", _SEE_PLAN),
     "teams.add": ("POST", "/teams/{team_id}/members", _RUN_PLAN | {"admin": 302, "coordinator": 302}),
     "teams.remove": (
         "POST",
@@ -98,6 +100,13 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "auth.logout": ("POST", "/logout", {p: 302 for p in PERSONAS}),
     "auth.change_language": ("POST", "/language", {p: 302 for p in PERSONAS}),
     "reports.home": ("GET", "/", {p: 200 for p in PERSONAS} | {"anonymous": 302}),
+    "reports.findings_page": ("GET", "/reports/findings", _UNITS_VIEW),
+    "inbox.index": (
+        "GET",
+        "/inbox/",
+        {p: 200 for p in PERSONAS} | {"anonymous": 302, "observer": 403, "contact": 403},
+    ),
+    "reports.findings_export": ("GET", "/reports/findings.xlsx", _UNITS_VIEW),
     "plans.index": (
         "GET",
         "/plans/",
@@ -297,6 +306,54 @@ MATRIX |= {
     "links.unit_links": ("GET", "/admin/units/{unit_id}/links", _UNIT_ONLY | {"admin": 200}),
     "links.revoke": ("POST", "/admin/links/{link_id}/revoke", _UNIT_ONLY | {"admin": 302}),
     "portal.upload_file": ("GET", "/unit-uploads/{unit_upload_id}", _FIELD_SEE | {"contact": 200}),
+}
+
+
+# --- open interfaces: the JSON API (a bearer token or nothing: a session is never read, so
+# every persona's session gets 401), its description and docs; API tokens and two-factor
+# login under the account; single sign-on (404 while unconfigured); webhooks (admins) ---
+_API = dict.fromkeys(PERSONAS, 401)
+_ACCOUNT_PAGE = {p: 200 for p in PERSONAS} | {"anonymous": 302}
+MATRIX |= {
+    "api.openapi_json": ("GET", "/api/v1/openapi.json", dict.fromkeys(PERSONAS, 200)),
+    "api.docs": ("GET", "/api/v1/docs", dict.fromkeys(PERSONAS, 200)),
+    "api.plans": ("GET", "/api/v1/plans", _API),
+    "api.plan": ("GET", "/api/v1/plans/{plan_id}", _API),
+    "api.units": ("GET", "/api/v1/units", _API),
+    "api.unit": ("GET", "/api/v1/units/{unit_id}", _API),
+    "api.teams": ("GET", "/api/v1/teams", _API),
+    "api.team": ("GET", "/api/v1/teams/{team_id}", _API),
+    "api.assign_unit": ("POST", "/api/v1/teams/{team_id}/inspections", _API),
+    "api.inspections": ("GET", "/api/v1/inspections", _API),
+    "api.inspection": ("GET", "/api/v1/inspections/{field_inspection_id}", _API),
+    "api.visits": ("GET", "/api/v1/visits", _API),
+    "api.visit": ("GET", "/api/v1/visits/{visit_id}", _API),
+    "api.record_finding": ("POST", "/api/v1/visits/{visit_id}/findings", _API),
+    "api.findings_list": ("GET", "/api/v1/findings", _API),
+    "api.finding": ("GET", "/api/v1/findings/{finding_id}", _API),
+    "api.actions": ("GET", "/api/v1/actions", _API),
+    "api.action": ("GET", "/api/v1/actions/{action_id}", _API),
+    "api.report_action": ("POST", "/api/v1/actions/{action_id}/report", _API),
+    "api.cases": ("GET", "/api/v1/cases", _API),
+    "api.case": ("GET", "/api/v1/cases/{case_id}", _API),
+    "api.documents": ("GET", "/api/v1/documents", _API),
+    "api.document": ("GET", "/api/v1/documents/{document_id}", _API),
+    "api.document_file": ("GET", "/api/v1/documents/{document_id}/file", _API),
+    "auth.tokens_page": ("GET", "/account/tokens", _ACCOUNT_PAGE),
+    "auth.create_token": ("POST", "/account/tokens", dict.fromkeys(PERSONAS, 302)),
+    "auth.revoke_token": ("POST", "/account/tokens/1/revoke", dict.fromkeys(PERSONAS, 302)),
+    "auth.two_factor_settings": ("GET", "/account/two-factor", _ACCOUNT_PAGE),
+    "auth.enable_two_factor": ("POST", "/account/two-factor/enable", dict.fromkeys(PERSONAS, 302)),
+    "auth.disable_two_factor": ("POST", "/account/two-factor/disable", dict.fromkeys(PERSONAS, 302)),
+    "auth.new_recovery_codes": ("POST", "/account/two-factor/recovery-codes", dict.fromkeys(PERSONAS, 302)),
+    # No login waits for its second factor: back to the login page (a logged-in user too).
+    "auth.two_factor": ("GET", "/login/two-factor", dict.fromkeys(PERSONAS, 302)),
+    "auth.sso": ("GET", "/login/sso", dict.fromkeys(PERSONAS, 404)),
+    "auth.sso_callback": ("GET", "/login/sso/callback", dict.fromkeys(PERSONAS, 404)),
+    "webhooks.index": ("GET", "/admin/webhooks/", _ADMIN_POST | {"admin": 200}),
+    "webhooks.create": ("POST", "/admin/webhooks/", _ADMIN_POST),
+    "webhooks.send_test": ("POST", "/admin/webhooks/1/test", _ADMIN_POST | {"admin": 404}),
+    "webhooks.toggle": ("POST", "/admin/webhooks/1/active", _ADMIN_POST | {"admin": 404}),
 }
 
 

@@ -16,6 +16,7 @@ again (SQLite's backup API restores the file), so examples are independent and r
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import re
@@ -42,7 +43,6 @@ from inspections.forms import (
     parse_day,
     parse_id,
     parse_month,
-    parse_page,
 )
 from inspections.outbox.models import NotificationStatus
 from inspections.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE
@@ -122,14 +122,57 @@ def ids(world: dict[str, Any]) -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(known), edges, st.integers(-2, 2**70).map(str), garbage)
 
 
+# What every bounded list reads (inspections/listing.py): its sort, direction and cursor.
+LISTING = {"sort": "sort", "order": "order", "after": "cursor"}
+cursors = st.one_of(
+    st.sampled_from(["WyJ4IiwxXQ", "WzEsMV0", "W251bGwsMV0", "WyIyMDE5LTAxLTAxIiwxXQ", "e30", "W10"]),
+    st.binary(max_size=60).map(lambda b: base64.urlsafe_b64encode(b).decode().rstrip("=")),
+    garbage,
+)
 # The query parameters each GET view reads (`request.args` in its code), by kind.
 QUERY: dict[str, dict[str, str]] = {
-    "units.index": {"q": "text", "kind": "unit_kind", "district": "id", "after": "id"},
-    "units.export": {"q": "text", "kind": "unit_kind", "district": "id"},
-    "audit.index": {"before": "id"},
-    "outbox.index": {"status": "status", "kind": "text", "recipient": "text", "page": "int"},
-    "scheduling.schedule": {"team": "id", "view": "view", "month": "month", "week": "day"},
-    "scheduling.my_calendar": {"month": "month"},
+    "units.index": {"q": "text", "kind": "unit_kind", "district": "id"} | LISTING,
+    "visits.index": {
+        "plan": "id",
+        "team": "id",
+        "kind": "inspection_kind",
+        "status": "visit_status",
+        "since": "day",
+        "until": "day",
+        "q": "text",
+    }
+    | LISTING,
+    "reports.findings_page": {"plan": "id", "from": "int", "to": "int"},
+    "reports.findings_export": {"plan": "id", "from": "int", "to": "int", "lang": "language"},
+    "units.export": {"q": "text", "kind": "unit_kind", "district": "id", "lang": "language"},
+    "plans.export": {"lang": "language"},
+    "plans.export_findings": {"lang": "language"},
+    "audit.index": {
+        "who": "text",
+        "action": "text",
+        "object": "text",
+        "object_id": "id",
+        "since": "day",
+        "until": "day",
+    }
+    | LISTING,
+    "outbox.index": {"status": "status", "kind": "text", "recipient": "text"} | LISTING,
+    "scheduling.schedule": {"team": "id", "view": "view", "month": "month", "week": "day"} | LISTING,
+    "scheduling.my_calendar": {"month": "month", "team": "id"} | LISTING,
+    "remediation.index": {
+        "plan": "id",
+        "status": "record_status",
+        "overdue": "on_one",
+        "q": "text",
+        "district": "id",
+    }
+    | LISTING,
+    "remediation.extensions": {"plan": "id", "status": "record_status", "q": "text"} | LISTING,
+    "cases.index": {"plan": "id", "status": "record_status", "team": "id", "q": "text"} | LISTING,
+    "plans.index": {"year": "int", "status": "record_status"} | LISTING,
+    "plans.detail": {"kind": "team_kind", "q": "text"} | LISTING,
+    "teams.detail": {"status": "record_status", "q": "text"} | LISTING,
+    "teams.members": LISTING,
     "auth.login": {"next": "text"},
 }
 # Fields some POST views read from `request.form` beside their form classes.
@@ -147,9 +190,19 @@ CHOICES = {
     "unit_kind": [k.value for k in UnitKind] + ["no_such_kind"],
     "status": [s.value for s in NotificationStatus] + ["no_such_status"],
     "view": ["week", "month", "year"],
+    "language": ["vi", "en", "fr"],
     "draw_action": ["draw", "preview"],
     "on_off": ["on", "off"],
     "decision": ["grant", "refuse"],
+    "sort": ["name", "code", "kind", "status", "time", "due", "unit", "plan", "day", "no_such_column"]
+    + ["received", "reference", "title", "source", "team", "year", "role", "asked"],
+    "order": ["asc", "desc", "sideways"],
+    "inspection_kind": ["joint", "surprise", "no_such_kind"],
+    # The statuses of actions, requests for more time, cases, plans and inspections.
+    "record_status": ["open", "reported", "pending", "granted", "intake", "closed", "draft", "assigned", "x"],
+    "on_one": ["1", "0", "on"],
+    "team_kind": ["joint", "public_service", "surprise"],
+    "visit_status": ["proposed", "approved", "in_progress", "done", "cancelled", "nope"],
 }
 
 
@@ -164,6 +217,8 @@ def value_of(kind: str, world: dict[str, Any]) -> st.SearchStrategy[Any]:
         return months
     if kind == "day":
         return days
+    if kind == "cursor":
+        return cursors
     if kind in CHOICES:
         return st.one_of(st.sampled_from(CHOICES[kind]), garbage)
     return st.one_of(garbage, ids(world), st.sampled_from(sorted(world["users"].values())))
@@ -451,8 +506,11 @@ class Session:
         # Taken before following the redirect: opening a signed link is audited by design.
         after = state(self.db)
         if response.status_code in (302, 303):
-            with self.client.session_transaction() as cookie:  # a refusal is flashed as an error
-                refused = any(category == "error" for category, _ in cookie.get("_flashes", []))
+            # A refusal is flashed as an error; a bulk change that did some of its rows and
+            # names the others it refused (assignments.assign_bulk) flashes a success too.
+            with self.client.session_transaction() as cookie:
+                categories = {category for category, _ in cookie.get("_flashes", [])}
+                refused = "error" in categories and "success" not in categories
             if response.headers["Location"].startswith("/"):
                 page = self.client.get(response.headers["Location"])
                 assert page.status_code < 500, f"{where} -> {response.headers['Location']}"
@@ -610,7 +668,8 @@ def test_every_query_parameter_is_listed() -> None:
     for path in (Path(__file__).parents[2] / "inspections").rglob("*.py"):
         # Read directly, or through scheduling's `_asked(name, parse)`.
         read |= set(re.findall(r"(?:request\.args\.get|_asked)\(\"(\w+)\"", path.read_text()))
-    read |= {"status", "kind", "recipient", "page"}  # OutboxFilterForm(request.args) and its pager
+    read |= {"status", "kind", "recipient"}  # OutboxFilterForm(request.args)
+    read |= set(LISTING)  # listing.read_order
     listed = {name for params in QUERY.values() for name in params}
     assert read == listed
 
@@ -627,9 +686,8 @@ def test_every_raw_form_field_is_listed() -> None:
 @settings(max_examples=300)
 @given(value=st.one_of(texts, months, days, integers))
 def test_the_kernel_parsers_answer_none_or_a_value_in_range(value):
-    """What a client sends is parsed into an id, a page, a month or a day that the database
+    """What a client sends is parsed into an id, a month or a day that the database
     and the calendar can take, or into nothing: never an exception."""
     assert parse_id(value) is None or 0 < parse_id(value) <= MAX_ID
-    assert 1 <= parse_page(value) <= MAX_ID
     for parsed in (parse_month(value), parse_day(value)):
         assert parsed is None or FIRST_DAY <= parsed <= LAST_DAY

@@ -112,7 +112,7 @@ def test_surprise_inspections_are_hidden_until_the_visit_starts(make, db):
     assert not sees(outsider)  # not their team, not announced to them
 
 
-def test_plan_page_shows_targets_teams_and_members(client, login, make, db):
+def test_plan_page_shows_targets_and_teams_with_their_heads(client, login, make, db):
     make.user(Role.OBSERVER, username="hung")
     leader = make.user(Role.INSPECTOR, full_name="Lê Minh Tuấn", home_unit_id=make.unit().id)
     plan = make.plan()
@@ -121,7 +121,7 @@ def test_plan_page_shows_targets_teams_and_members(client, login, make, db):
     login("hung")
 
     text = _text(client.get(f"/plans/{plan.id}"))
-    assert "Lê Minh Tuấn — Trưởng đoàn" in text
+    assert "Trưởng đoàn: Lê Minh Tuấn" in text  # the members are on the team's page
     assert "01/03/2019 – 20/12/2019" in text
     assert "5 ngày làm việc" in text
 

@@ -8,6 +8,7 @@ Each test also checks that the same channel does carry the date to someone entit
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -94,7 +95,7 @@ def test_pages_do_not_show_the_contact_a_surprise_date(scheduled, client, login)
 
 def test_pages_show_the_surprise_date_to_the_team_member(scheduled, client, login):
     login(scheduled["member"].username)
-    body = client.get("/calendar").get_data(as_text=True)
+    body = client.get(f"/calendar?month={scheduled['secret_day'].strftime('%Y-%m')}").get_data(as_text=True)
     assert scheduled["secret_day"].strftime("%d/%m/%Y") in body
 
 
@@ -118,9 +119,10 @@ def test_the_ics_feed_holds_only_the_contacts_announced_visit(scheduled, client,
     assert all(scheduled["team_name"] not in str(e.get("summary")) for e in events)
 
 
-def test_the_ics_feed_of_the_team_member_holds_the_surprise_visit(scheduled, client, login):
+def test_the_ics_feed_of_the_team_member_holds_the_surprise_visit(app, scheduled, client, login):
     events = _feed(client, login, scheduled["member"]).walk("VEVENT")
-    assert [e.get("uid") for e in events] == [f"visit-{scheduled['surprise_visit'].id}@inspections.example"]
+    domain = urlsplit(app.config["APP_URL"]).hostname  # the deployment's own (issue 14)
+    assert [e.get("uid") for e in events] == [f"visit-{scheduled['surprise_visit'].id}@{domain}"]
 
 
 def test_counts_do_not_reveal_a_surprise_visit(scheduled, db, client, login):
@@ -134,9 +136,10 @@ def test_counts_do_not_reveal_a_surprise_visit(scheduled, db, client, login):
     )
     assert db.session.scalar(member_count) == 1
     login(contact.username)
-    body = client.get("/calendar").get_data(as_text=True)
-    visits_list = body.split(">", 1)[1]
-    assert visits_list.count("<li>") == 1
+    for day in (scheduled["announced_day"], scheduled["secret_day"]):
+        body = client.get(f"/calendar?month={day.strftime('%Y-%m')}").get_data(as_text=True)
+        same_month = day.strftime("%Y-%m") == scheduled["announced_day"].strftime("%Y-%m")
+        assert body.count('<li id="visit-') == (1 if same_month else 0)
 
 
 def test_no_email_tells_the_contact_of_the_surprise_visit(scheduled, db, app):

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from inspections.audit.models import AuditEvent
+from inspections.listing import Order
 from inspections.units.models import Unit, UnitKind
 from inspections.units.services import list_units
 from inspections.units.transfer import COLUMNS, ImportFileError, apply_import, export_units, preview_import
@@ -72,12 +73,12 @@ def test_search_ignores_accents_and_case_and_finds_codes(db, make):
     make.unit(code="q-hadong", name="Quận Hà Đông")
     make.unit(code="bv-hadong", name="Bệnh viện Đa khoa Hà Đông", kind=UnitKind.PUBLIC_SERVICE)
     make.unit(code="q-dongda", name="Quận Đống Đa")
-    assert {u.code for u in list_units(q="ha dong").units} == {"q-hadong", "bv-hadong"}
-    assert {u.code for u in list_units(q="HÀ ĐÔNG").units} == {"q-hadong", "bv-hadong"}
-    assert {u.code for u in list_units(q="dong da").units} == {"q-dongda"}
-    assert [u.code for u in list_units(q="q-dongda").units] == ["q-dongda"]
-    assert [u.code for u in list_units(q="ha dong", kind=UnitKind.PUBLIC_SERVICE).units] == ["bv-hadong"]
-    assert list_units(q="100%").units == []
+    assert {u.code for u in list_units(q="ha dong").rows} == {"q-hadong", "bv-hadong"}
+    assert {u.code for u in list_units(q="HÀ ĐÔNG").rows} == {"q-hadong", "bv-hadong"}
+    assert {u.code for u in list_units(q="dong da").rows} == {"q-dongda"}
+    assert [u.code for u in list_units(q="q-dongda").rows] == ["q-dongda"]
+    assert [u.code for u in list_units(q="ha dong", kind=UnitKind.PUBLIC_SERVICE).rows] == ["bv-hadong"]
+    assert list_units(q="100%").rows == []
 
 
 def test_keyset_pages_cover_every_unit_once_in_name_order(db, make):
@@ -86,11 +87,11 @@ def test_keyset_pages_cover_every_unit_once_in_name_order(db, make):
     make.unit(code="dup-a", name="Xã 05")  # same name: the id breaks the tie
     seen, after = [], None
     while True:
-        page = list_units(after=after, limit=5)
-        seen += page.units
-        if page.next_after is None:
+        page = list_units(order=Order("name", False, after), size=5)
+        seen += page.rows
+        if page.next_cursor is None:
             break
-        after = page.next_after
+        after = page.next_cursor
     assert len(seen) == 24 and len({u.id for u in seen}) == 24
     assert [u.search_name for u in seen] == sorted(u.search_name for u in seen)
 
@@ -116,11 +117,20 @@ def test_a_good_file_previews_then_imports_and_its_export_reimports_cleanly(db, 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == events
 
 
+VIETNAMESE_HEADERS = [
+    "Mã", "Tên", "Tên tiếng Anh", "Loại", "Loại đơn vị hành chính", "Đơn vị cấp trên",
+    "Quận, huyện, thị xã", "Đang hoạt động", "Tên cán bộ đầu mối", "Email cán bộ đầu mối",
+    "Ngôn ngữ của cán bộ đầu mối",
+]  # fmt: skip
+
+
 def test_export_has_the_columns_in_xlsx(db, make):
+    """One column per import column, headed in Vietnamese (the export's default)."""
     make.unit(code="q-hadong", name="Quận Hà Đông")
     book = load_workbook(io.BytesIO(export_units(sa.select(Unit), "xlsx")))
     rows = list(book.active.iter_rows(values_only=True))
-    assert list(rows[0]) == list(COLUMNS) and rows[1][:2] == ("q-hadong", "Quận Hà Đông")
+    assert len(rows[0]) == len(COLUMNS)
+    assert list(rows[0]) == VIETNAMESE_HEADERS and rows[1][:2] == ("q-hadong", "Quận Hà Đông")
 
 
 def test_a_bad_file_gets_row_level_errors_and_imports_nothing(db):

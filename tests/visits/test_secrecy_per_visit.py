@@ -12,6 +12,7 @@ nothing.
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from icalendar import Calendar
@@ -21,7 +22,7 @@ from inspections.findings.models import Finding, FindingResult, Severity
 from inspections.i18n import local_day, today
 from inspections.remediation.models import CorrectiveAction
 from inspections.teams.models import TeamKind
-from inspections.units.models import UnitContact
+from inspections.units.models import UnitContact, UnitKind
 from inspections.visits.models import Slot, Visit, VisitStatus
 from tests.conftest import IsolatedClient, csrf_token
 from tests.factories import PASSWORD, days_from_now
@@ -36,7 +37,7 @@ def world(app, db, make):
     coordinator = make.user(Role.COORDINATOR)
     start = today() - timedelta(days=40)
     plan = make.plan(window_start=start, window_end=start + timedelta(days=120), coordinators=[coordinator])
-    unit = make.unit(name="Phường Kim Mã")
+    unit = make.unit(name="Phường Kim Mã", kind=UnitKind.COMMUNE)  # not in the district filter
     contact = make.user(Role.UNIT_CONTACT, home_unit_id=unit.id)
     unit.contacts.append(UnitContact(name="Văn thư", email=contact.email, user_id=contact.id))
     leader, member = make.user(Role.INSPECTOR), make.user(Role.INSPECTOR)
@@ -96,6 +97,11 @@ def _client(app, user):
     return client
 
 
+def _domain(app) -> str:
+    """The calendar UIDs' domain: the deployment's own, APP_URL's host (issue 14)."""
+    return urlsplit(app.config["APP_URL"]).hostname
+
+
 def _feed(app, user) -> list[str]:
     client = _client(app, user)
     assert (
@@ -136,7 +142,7 @@ def test_what_the_outsiders_may_see_they_do_see(app, world):
         client = _client(app, user)
         assert _day(first) in client.get("/visits/").get_data(as_text=True), who
         assert client.get(f"/visits/{first.id}").status_code == 200, who
-        assert f"visit-{first.id}@inspections.example" in _feed(app, user), who
+        assert f"visit-{first.id}@{_domain(app)}" in _feed(app, user), who
 
 
 @pytest.mark.parametrize("who", ENTITLED)
@@ -148,7 +154,7 @@ def test_the_team_the_plans_coordinators_and_admins_see_the_follow_up(app, world
     assert client.get(f"/visits/{follow_up.id}").status_code == 200
     month = local_day(follow_up.starts_at).strftime("%Y-%m")
     assert _day(follow_up) in client.get(f"/calendar?month={month}").get_data(as_text=True)
-    assert f"visit-{follow_up.id}@inspections.example" in _feed(app, user)
+    assert f"visit-{follow_up.id}@{_domain(app)}" in _feed(app, user)
 
 
 def test_the_team_members_home_page_lists_both_visits(app, world):
