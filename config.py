@@ -83,6 +83,12 @@ def celery_settings(
                 # A tick older than the next one is worth nothing: drop it.
                 "options": {"expires": dispatch_every},
             },
+            # Webhook deliveries (inspections/webhooks): claimed and retried in the database.
+            "webhooks-deliver": {
+                "task": "webhooks.deliver_due",
+                "schedule": 15.0,
+                "options": {"expires": 15.0},
+            },
         },
     }
     if broker_url.startswith(("redis://", "rediss://")):

@@ -2,7 +2,7 @@
 
 from inspections.assignments.models import SurpriseDraw
 from inspections.audit.models import AuditEvent
-from inspections.auth.models import Role, User
+from inspections.auth.models import ApiToken, ExternalIdentity, RecoveryCode, Role, User
 from inspections.cases.models import Case, CaseAttachment
 from inspections.documents.models import Document, DocumentRegister
 from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding, VisitChecklist
@@ -24,11 +24,17 @@ from inspections.system.models import WorkerHeartbeat
 from inspections.teams.models import Membership, Team
 from inspections.units.models import Unit, UnitContact
 from inspections.visits.models import Inspection, Visit
+from inspections.webhooks.models import WebhookDelivery, WebhookSubscription
 from inspections.workdays.models import CalendarDay
 
 __all__ = [
     "Acknowledgement",
     "ActionLink",
+    "ApiToken",
+    "ExternalIdentity",
+    "RecoveryCode",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "ExtensionRequest",
     "UnitUpload",
     "AuditEvent",

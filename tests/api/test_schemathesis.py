@@ -1,6 +1,6 @@
 """schemathesis against the served OpenAPI description, on the WSGI app: every operation,
 with generated (and invalid) parameters and bodies, without a token and with a write token
-of an admin and of a unit contact: never a 5xx, and every answer (status, content type,
+of an admin, a team leader and a unit contact: never a 5xx, and every answer (status, content type,
 headers, body) as the description says.
 
     .venv/bin/pytest tests/api/test_schemathesis.py

@@ -31,6 +31,8 @@ from tests.kernel.test_policy_matrix import MATRIX
 # the mail client itself; the signed token in the path is the proof.
 # /healthz is a GET-only probe, exempted so a load balancer needs no session.
 CSRF_EXEMPT = {"outbox.unsubscribe", "system.healthz"}
+# The JSON API authenticates each request by its bearer token, not by a session cookie.
+CSRF_EXEMPT |= {"api.assign_unit", "api.record_finding", "api.report_action"}
 
 # endpoint -> (persona, must refuse an empty post): who may use it, and whether a post with
 # no fields is a refusal. Buttons (a form of the CSRF token alone, or of optional fields)
@@ -101,6 +103,18 @@ POST_ENDPOINTS: dict[str, tuple[str, bool]] = {
     "remediation.decide": ("coordinator", True),
     "remediation.decide_moved": ("coordinator", False),  # 308 to remediation.decide
     "links.revoke": ("admin", False),
+    "auth.two_factor": ("anonymous", True),
+    "auth.create_token": ("admin", True),
+    "auth.revoke_token": ("admin", False),
+    "auth.enable_two_factor": ("admin", True),
+    "auth.disable_two_factor": ("admin", True),
+    "auth.new_recovery_codes": ("admin", False),
+    "webhooks.create": ("admin", True),
+    "webhooks.toggle": ("admin", False),
+    "webhooks.send_test": ("admin", False),
+    "api.assign_unit": ("coordinator", True),
+    "api.record_finding": ("leader", True),
+    "api.report_action": ("contact", True),
 }
 
 
@@ -123,6 +137,7 @@ FIELDS = (
     "plan_id source summary received_on team_reminder_first team_reminder_second "
     "unit_reminder findings_after conclusion_after conclusion_to_coordinator_after "
     "action_due_soon_days escalate_after digest_weekday until email granted_on decision"
+    " scope days owner url events"
 ).split()
 FILE_FIELDS = ("file", "attachment", "files")
 

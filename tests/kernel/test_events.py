@@ -17,13 +17,29 @@ EXPECTED = {
     events.VisitApproved: [
         "inspections.plans.handlers.plan_in_progress",
         "inspections.reminders.handlers.visit_approved",
+        "inspections.webhooks.handlers.visit_approved",
     ],
-    events.VisitMoved: ["inspections.reminders.handlers.visit_moved"],
-    events.VisitCancelled: ["inspections.reminders.handlers.visit_cancelled"],
-    events.ConclusionIssued: ["inspections.portal.handlers.conclusion_issued"],
-    events.ActionDueChanged: ["inspections.reminders.handlers.action_due_changed"],
-    events.ExtensionDecided: ["inspections.portal.handlers.extension_decided"],
-    events.RemediationReported: [],
+    events.VisitMoved: [
+        "inspections.reminders.handlers.visit_moved",
+        "inspections.webhooks.handlers.visit_moved",
+    ],
+    events.VisitCancelled: [
+        "inspections.reminders.handlers.visit_cancelled",
+        "inspections.webhooks.handlers.visit_cancelled",
+    ],
+    events.ConclusionIssued: [
+        "inspections.portal.handlers.conclusion_issued",
+        "inspections.webhooks.handlers.conclusion_issued",
+    ],
+    events.ActionDueChanged: [
+        "inspections.reminders.handlers.action_due_changed",
+        "inspections.webhooks.handlers.action_due_changed",
+    ],
+    events.ExtensionDecided: [
+        "inspections.portal.handlers.extension_decided",
+        "inspections.webhooks.handlers.extension_decided",
+    ],
+    events.RemediationReported: ["inspections.webhooks.handlers.remediation_reported"],
 }
 
 
