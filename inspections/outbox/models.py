@@ -32,6 +32,10 @@ class Notification(db.Model):
     __table_args__ = (
         sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         sa.Index("ix_notifications_due", "status", "due_at"),
+        # The outbox page: newest first within a status or a kind; a visit's notices.
+        sa.Index("ix_notifications_status_id", "status", "id"),
+        sa.Index("ix_notifications_kind_id", "kind", "id"),
+        sa.Index("ix_notifications_object", "object_type", "object_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

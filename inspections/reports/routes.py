@@ -152,7 +152,7 @@ def _unit_home() -> str:
 
 def _report_plans() -> tuple[list[Plan], dict[str, object]]:
     """The plans a findings report covers: one (`?plan=`), else those of the years asked
-    (`?from=&to=`), else the newest plan; each year's bounds clamp to the plans' years."""
+    (`?from=&to=`), else the newest plan whose window has opened."""
     visible = policy.visible_plans(current_user)
     plan_id = parse_id(request.args.get("plan"))
     first, last = parse_year(request.args.get("from")), parse_year(request.args.get("to"))
@@ -165,8 +165,9 @@ def _report_plans() -> tuple[list[Plan], dict[str, object]]:
         if last:
             query = query.where(Plan.year <= last)
         plans = list(db.session.scalars(query.order_by(Plan.year, Plan.id).limit(REPORT_PLANS)))
-    else:
-        plans = list(db.session.scalars(visible.order_by(Plan.year.desc(), Plan.id.desc()).limit(1)))
+    else:  # the newest plan already at work (next year's has nothing to report yet)
+        started = visible.where(Plan.window_start <= today())
+        plans = list(db.session.scalars(started.order_by(Plan.year.desc(), Plan.id.desc()).limit(1)))
     return plans, {"plan": plan_id, "from": first, "to": last}
 
 

@@ -378,8 +378,9 @@ def supersede_open_proposals(plan: Plan) -> None:
 
 # --- calendars: one month (or week) at a time, bounded ---------------------------------------
 
-# A calendar grid shows at most this many entries; the list below it has them all, page by page.
-GRID_LIMIT = 150
+# A calendar grid shows at most this many entries (two or three a working day: more are not
+# read, and cost the page its speed); the list below it has them all, page by page.
+GRID_LIMIT = 60
 # Teams offered by a calendar's team filter.
 MAX_TEAMS = 500
 

@@ -63,6 +63,7 @@ class Inspection(db.Model):
     __table_args__ = (
         # A unit is inspected once per plan and kind.
         sa.UniqueConstraint("plan_id", "unit_id", "kind"),
+        sa.Index("ix_inspections_team_id_status", "team_id", "status"),  # a team's, by status
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,7 +89,12 @@ class Visit(db.Model):
     """A dated half-day visit of a team to the inspected unit."""
 
     __tablename__ = "visits"
-    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        # The lists walk (starts_at, id); a team's month reads its inspections' visits by date.
+        sa.Index("ix_visits_starts_at_id", "starts_at", "id"),
+        sa.Index("ix_visits_inspection_id_starts_at", "inspection_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(sa.ForeignKey("inspections.id"), index=True)

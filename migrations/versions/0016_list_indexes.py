@@ -25,6 +25,12 @@ INDEXES = [
     ("ix_plans_year_id", "plans", ["year", "id"]),
     ("ix_units_kind_search_name_id", "units", ["kind", "search_name", "id"]),
     ("ix_audit_events_occurred_at", "audit_events", ["occurred_at"]),
+    ("ix_inspections_team_id_status", "inspections", ["team_id", "status"]),
+    ("ix_visits_starts_at_id", "visits", ["starts_at", "id"]),
+    ("ix_visits_inspection_id_starts_at", "visits", ["inspection_id", "starts_at"]),
+    ("ix_notifications_status_id", "notifications", ["status", "id"]),
+    ("ix_notifications_kind_id", "notifications", ["kind", "id"]),
+    ("ix_notifications_object", "notifications", ["object_type", "object_id"]),
 ]
 
 
