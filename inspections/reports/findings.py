@@ -99,15 +99,17 @@ class FindingsReport:
     units: list[UnitComparison]
 
 
-def _findings(viewer: User, plan_ids: list[int]) -> sa.Select[tuple[()]]:
-    """The base of every count: findings joined to their visit and inspection."""
-    return (
+def _findings(viewer: User, plan_ids: list[int] | None = None) -> sa.Select[tuple[()]]:
+    """The base of every count: findings joined to their visit and inspection (of these
+    plans, when given), of visits the viewer may know of."""
+    query = (
         sa.select()
         .select_from(Finding)
         .join(Visit, Visit.id == Finding.visit_id)
         .join(Inspection, Inspection.id == Visit.inspection_id)
-        .where(Inspection.plan_id.in_(plan_ids), policy.visit_visible(viewer))
+        .where(policy.visit_visible(viewer))
     )
+    return query if plan_ids is None else query.where(Inspection.plan_id.in_(plan_ids))
 
 
 def _tallies(query: sa.Select[tuple[()]], key: sa.ColumnElement[object]) -> dict[object, Tally]:
@@ -230,12 +232,9 @@ def unit_comparisons(viewer: User, plans: list[Plan]) -> list[UnitComparison]:
     ranked = sorted(now.items(), key=lambda kv: (-(kv[1].rate or 0), -kv[1].scored))[:UNITS_SHOWN]
     unit_ids = [unit_id for unit_id, _ in ranked]
     earlier = (
-        sa.select()
-        .select_from(Finding)
-        .join(Visit, Visit.id == Finding.visit_id)
-        .join(Inspection, Inspection.id == Visit.inspection_id)
+        _findings(viewer)
         .join(Plan, Plan.id == Inspection.plan_id)
-        .where(Inspection.unit_id.in_(unit_ids), Plan.year < newest.year, policy.visit_visible(viewer))
+        .where(Inspection.unit_id.in_(unit_ids), Plan.year < newest.year)
     )
     previous: dict[int, tuple[int, Tally]] = {}
     rows = db.session.execute(

@@ -15,8 +15,6 @@ from inspections.extensions import db
 from inspections.forms import parse_day, parse_id, without_control_characters
 from inspections.i18n import local_moment
 from inspections.listing import keyset_page, read_order
-from inspections.plans.models import Plan
-from inspections.teams.models import Team
 from inspections.units.models import Unit
 from inspections.units.services import unit_matches
 from inspections.visits import bp
@@ -101,16 +99,12 @@ def _creatable(filters: dict[str, Any]) -> list[Inspection]:
             policy.visit_creatable(current_user),
             Inspection.status.in_([InspectionStatus.ASSIGNED, InspectionStatus.SCHEDULED]),
         )
-        .options(
-            contains_eager(Inspection.unit),
-            joinedload(Inspection.plan).selectinload(Plan.coordinators),
-            joinedload(Inspection.team).selectinload(Team.memberships),
-        )
+        .options(contains_eager(Inspection.unit), joinedload(Inspection.plan), joinedload(Inspection.team))
         .order_by(Unit.search_name, Inspection.id)
         .limit(CREATABLE_SHOWN)
     )
-    inspections = db.session.scalars(_inspection_filters(query, filters)).unique().all()
-    return [i for i in inspections if policy.can_create_visit(current_user, i)]
+    # `visit_creatable` is `can_create_visit` as SQL: no second check per row is needed.
+    return list(db.session.scalars(_inspection_filters(query, filters)).unique())
 
 
 @bp.post("/new/<int:inspection_id>")
