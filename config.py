@@ -77,11 +77,21 @@ def celery_settings(
             # The outbox: time-based rows written idempotently each minute, and a
             # dispatcher tick; the rows live in the database, the ticks may be lost.
             "reminders-schedule": {"task": "reminders.schedule_due", "schedule": 60.0},
+            # The opt-in daily digest of what waits (inspections/inbox/digest.py): hourly
+            # ticks, one mail per person and day (the key holds the day).
+            "inbox-digest": {"task": "inbox.send_digests", "schedule": 3600.0},
             "reminders-dispatch": {
                 "task": "reminders.dispatch_due",
                 "schedule": dispatch_every,
                 # A tick older than the next one is worth nothing: drop it.
                 "options": {"expires": dispatch_every},
+            },
+            # Import jobs (inspections/imports): waiting ones whose task was lost, and ones
+            # whose worker died (their heartbeat stopped), handed out again.
+            "imports-recover": {
+                "task": "imports.recover",
+                "schedule": 60.0,
+                "options": {"expires": 60.0},
             },
             # Webhook deliveries (inspections/webhooks): claimed and retried in the database.
             "webhooks-deliver": {

@@ -78,6 +78,7 @@ FEATURES = (
     "reports",
     "plans",
     "units",
+    "imports",
     "teams",
     "assignments",
     "audit",
@@ -96,6 +97,7 @@ FEATURES = (
     "inbox",
     "api",
     "webhooks",
+    "accounts",
 )
 
 
@@ -143,12 +145,22 @@ def _register_templating(app: Flask) -> None:
     from inspections.labels import label
 
     app.jinja_env.filters["date"] = show_date
+    app.jinja_env.filters["day"] = show_date
     app.jinja_env.filters["datetime"] = show_datetime
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["number"] = show_number
     app.jinja_env.globals.update(
         policy=policy, get_locale=get_locale, LanguageForm=LanguageForm, LogoutForm=LogoutForm
     )
+    app.jinja_env.globals["has_endpoint"] = lambda endpoint: _has_page(app, endpoint)
+
+
+def _has_page(app: Flask, endpoint: str) -> bool:
+    """Whether a page at `endpoint` exists that takes no argument: the navigation links a
+    feature only once its blueprint is there."""
+    if endpoint not in app.view_functions:
+        return False
+    return any(not rule.arguments for rule in app.url_map.iter_rules(endpoint))
 
 
 def _register_cli(app: Flask) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField
+from wtforms import DecimalField, StringField
 from wtforms.validators import ValidationError
 
 
@@ -211,6 +211,50 @@ class FiniteDecimalField(DecimalField):
         if isinstance(self.data, Decimal) and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+# dd/mm/yyyy, or yyyy-mm-dd as a browser's date input and the API send it.
+_DMY = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", re.ASCII)
+
+
+def parse_typed_day(text: str) -> date | None:
+    """A day typed by a person: "dd/mm/yyyy" (also with "." or "-"), or "yyyy-mm-dd"."""
+    text = text.strip()
+    match = _DMY.fullmatch(text)
+    try:
+        if match is not None:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if _DAY.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        return None
+    return None
+
+
+class DayField(StringField):
+    """A date shown and typed as dd/mm/yyyy in a text input, as Vietnamese offices write
+    it (a browser's own date input shows mm/dd/yyyy to many). yyyy-mm-dd is accepted too.
+    Which days make sense (a plan's window, a due date) is the service's rule, not the field's."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        render_kw = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+        render_kw.update(kwargs.pop("render_kw", None) or {})
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        day = parse_typed_day(str(valuelist[0]))
+        if day is None:
+            self.data = None
+            raise ValueError(_l("Enter the date as dd/mm/yyyy, for example 25/03/2026."))
+        self.data = day
 
 
 class ConfirmForm(BaseForm):

@@ -10,6 +10,7 @@ from inspections.auth.models import Role
 from inspections.cases.models import CaseSource, CaseStatus
 from inspections.findings.models import FindingResult, Severity, TemplateStatus
 from inspections.links.models import LinkPurpose
+from inspections.outbox.models import NotificationStatus
 from inspections.plans.models import PlanStatus, TargetKind
 from inspections.remediation.models import ActionStatus, ExtensionStatus
 from inspections.scheduling.models import ProposalStatus
@@ -111,6 +112,15 @@ _LABELS += [
     (LinkPurpose.SELF_ASSESSMENT, _l("Self-assessment report")),
     (LinkPurpose.CONCLUSION, _l("Read the conclusion")),
     (LinkPurpose.REMEDIATION, _l("Report on a corrective action")),
+]
+
+# --- the outbox ---
+_LABELS += [
+    (NotificationStatus.PENDING, _l("Waiting to be sent")),
+    (NotificationStatus.SENDING, _l("Being sent")),
+    (NotificationStatus.SENT, _l("Sent")),
+    (NotificationStatus.FAILED, _l("Failed")),
+    (NotificationStatus.CANCELLED, _l("Cancelled (no longer relevant)")),
 ]
 
 LABELS = {(type(member), member.value): text for member, text in _LABELS}

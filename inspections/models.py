@@ -6,6 +6,8 @@ from inspections.auth.models import ApiToken, ExternalIdentity, RecoveryCode, Ro
 from inspections.cases.models import Case, CaseAttachment
 from inspections.documents.models import Document, DocumentRegister
 from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding, VisitChecklist
+from inspections.imports.models import ImportJob, ImportRowError
+from inspections.inbox.models import DigestSubscription
 from inspections.links.models import ActionLink
 from inspections.outbox.models import Notification, NotificationPreference, SendingPause
 from inspections.plans.models import Plan, PlanTarget, plan_coordinators
@@ -19,6 +21,7 @@ from inspections.scheduling.models import (
     ProposalItem,
     ScheduleProposal,
     UnitBlackout,
+    VisitChangeRequest,
 )
 from inspections.system.models import WorkerHeartbeat
 from inspections.teams.models import Membership, Team
@@ -28,6 +31,10 @@ from inspections.webhooks.models import WebhookDelivery, WebhookSubscription
 from inspections.workdays.models import CalendarDay
 
 __all__ = [
+    "ImportJob",
+    "ImportRowError",
+    "DigestSubscription",
+    "VisitChangeRequest",
     "Acknowledgement",
     "ActionLink",
     "ApiToken",

@@ -22,9 +22,11 @@ from inspections.db import utcnow
 from inspections.documents.models import Document, DocumentKind, DocumentStatus
 from inspections.extensions import db
 from inspections.findings.models import Finding
-from inspections.plans.models import Plan, plan_coordinators
+from inspections.imports.models import ImportJob
+from inspections.plans.models import Plan, PlanStatus, plan_coordinators
 from inspections.remediation.models import CorrectiveAction, ExtensionRequest
 from inspections.teams.models import Membership, Team, TeamRole
+from inspections.units.models import Unit
 from inspections.visits.models import CONFIRMED, Inspection, InspectionKind, Visit, VisitStatus
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.OBSERVER})
@@ -197,6 +199,13 @@ def can_view_system_status(viewer: Viewer) -> bool:
     return has_role(viewer, Role.ADMIN)
 
 
+def can_manage_users(viewer: Viewer) -> bool:
+    """Admins only, coordinators not even for unit contacts: a role and a home unit decide
+    what an account sees (a unit contact's unit scopes its pages and mail), and a password
+    link hands the account over; whoever may do that could grant themselves any view."""
+    return has_role(viewer, Role.ADMIN)
+
+
 # --- coordinator workflow: plans, units, teams, assignment, draw -------------------------
 
 
@@ -217,12 +226,54 @@ def can_manage_units(viewer: Viewer) -> bool:
     return has_role(viewer, Role.ADMIN, Role.COORDINATOR)
 
 
+def can_import(viewer: Viewer, kind: str) -> bool:
+    """Units and their contacts: whoever manages the registry. People: whoever manages
+    users (an import makes accounts and mails their password links: `can_manage_users`)."""
+    if kind == "people":
+        return can_manage_users(viewer)
+    return kind in ("units", "contacts") and can_manage_units(viewer)
+
+
+def can_view_import(viewer: Viewer, job: ImportJob) -> bool:
+    """An import job (its file's rows and errors): the one who uploaded it, and admins,
+    while they may still import that kind."""
+    user = _user(viewer)
+    if user is None or not can_import(user, job.kind.value):
+        return False
+    return user.role == Role.ADMIN or job.created_by_id == user.id
+
+
 def can_view_team(viewer: Viewer, team: Team) -> bool:
     return can_view_plan(viewer, team.plan)
 
 
 def can_manage_team(viewer: Viewer, team: Team) -> bool:
     return can_manage_plan(viewer, team.plan)
+
+
+def visible_units(viewer: Viewer) -> sa.Select[tuple[Unit]]:
+    """The units a list or a picker may offer (`can_view_units`, as a query)."""
+    query = sa.select(Unit)
+    return query if can_view_units(viewer) else query.where(sa.false())
+
+
+def assignable_teams(viewer: Viewer) -> sa.Select[tuple[Team]]:
+    """Teams the viewer may assign units to (`can_manage_team`) whose plan is not closed:
+    an admin's, every open plan's; a coordinator's, those of the plans they coordinate."""
+    user = _user(viewer)
+    query = sa.select(Team).join(Plan, Plan.id == Team.plan_id).where(Plan.status != PlanStatus.CLOSED)
+    if user is None or user.role not in (Role.ADMIN, Role.COORDINATOR):
+        return query.where(sa.false())
+    if user.role == Role.ADMIN:
+        return query
+    return query.where(Team.plan_id.in_(_coordinated_plan_ids(user)))
+
+
+def team_candidates(viewer: Viewer, team: Team) -> sa.Select[tuple[User]]:
+    """People the viewer may put on `team`: active staff, never a unit contact
+    (`teams.services.add_member` refuses them), and nobody unless the viewer runs the team."""
+    query = sa.select(User).where(User.active.is_(True), User.role != Role.UNIT_CONTACT)
+    return query if can_manage_team(viewer, team) else query.where(sa.false())
 
 
 # --- field work: visits, findings, documents, corrective actions, cases -------------------
@@ -436,6 +487,41 @@ def can_schedule(viewer: Viewer, plan: Plan) -> bool:
     The proposal shows surprise dates, so it is kept to those who may know them.
     """
     return can_manage_plan(viewer, plan)
+
+
+def can_change_visit(viewer: Viewer, visit: Visit) -> bool:
+    """Moving or cancelling an approved visit, deciding a proposed move: the plan's
+    coordinators and admins (who know its date, surprise or not)."""
+    return can_schedule(viewer, visit.inspection.plan)
+
+
+def can_propose_visit_change(viewer: Viewer, visit: Visit) -> bool:
+    """The team's head (or deputy) may propose a move; the coordinator decides."""
+    return is_team_leader(viewer, visit.inspection.team)
+
+
+def can_manage_absences(viewer: Viewer, plan: Plan) -> bool:
+    """Recording the plan's members' days away and re-proposing the visits they hit."""
+    return can_schedule(viewer, plan)
+
+
+def told_cancelled_visits(viewer: Viewer) -> sa.ColumnElement[bool]:
+    """SQL condition on `Visit`: a visit called off after the viewer could know of it, kept
+    in the viewer's feed as a cancelled event. A unit contact: an announced visit of the
+    own unit cancelled once approved (`cancelled_at`), never a surprise one."""
+    user = _user(viewer)
+    if user is None:
+        return sa.false()
+    if user.role != Role.UNIT_CONTACT:
+        return sa.and_(Visit.status == VisitStatus.CANCELLED, visit_visible(viewer))
+    own = sa.select(Inspection.id).where(
+        Inspection.unit_id == user.home_unit_id, Inspection.kind == InspectionKind.JOINT
+    )
+    return sa.and_(
+        Visit.status == VisitStatus.CANCELLED,
+        Visit.cancelled_at.is_not(None),
+        Visit.inspection_id.in_(own),
+    )
 
 
 def can_manage_work_calendar(viewer: Viewer) -> bool:

@@ -1,4 +1,5 @@
-"""Writing spreadsheets: the one place that turns rows into an XLSX workbook or a CSV file.
+"""Spreadsheets: the one place that turns rows into an XLSX workbook or a CSV file, and
+reads them back (streamed: `read_rows`).
 
 Every export (the unit registry, a plan's progress) goes through here, so a rule about
 what a cell may contain is written once:
@@ -15,6 +16,13 @@ carries an autofilter, each column is as wide as its content (within bounds), a 
 date cell shown dd/mm/yyyy (a moment in time first moved to Vietnam's local time), a
 yes/no is a real boolean cell. A CSV file has the same rows as text: ISO dates, and yes/no
 in the language of the request.
+
+Reading is streamed, a row at a time, from the stored file (openpyxl's read-only mode, the
+csv module), so a 200,000-row file costs its rows, not its sheet, in memory. A workbook is
+read for what it holds, not for what it declares: a 1.5 KB file may claim the cells
+A1:XFD1048576. Its declared size is ignored, at most `max_columns` columns are read,
+reading stops past the row limit, and what its zip members unpack to is bounded before a
+byte of XML is parsed (the shared strings, which openpyxl holds in memory, on their own).
 """
 
 from __future__ import annotations
@@ -22,19 +30,26 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from openpyxl import Workbook
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
+from inspections.errors import InvalidInput
 from inspections.i18n import LOCAL_TZ
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -164,3 +179,157 @@ def csv_bytes(rows: Iterable[list[Any]]) -> bytes:
     out = io.StringIO()
     csv.writer(out).writerows([_csv_value(value) for value in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
+
+
+# --- reading ------------------------------------------------------------------------------
+
+READ_FORMATS = ("csv", "xlsx")
+MAX_READ_COLUMNS = 50  # a file's own columns, and room for a user's notes beside them
+MAX_UNPACKED_BYTES = 1000 * 1000 * 1000  # an XLSX is a zip: what it may unpack to, in all
+MAX_SHARED_STRINGS_BYTES = 150 * 1000 * 1000  # the part openpyxl reads whole into memory
+BLANK_ROWS_ALLOWED = 1_000  # blank rows between the data are skipped, up to this many
+# What a broken workbook raises while it is read (zip, deflate, XML, cell references).
+_BROKEN = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    InvalidFileException,
+    SyntaxError,  # xml.etree's ParseError and lxml's XMLSyntaxError
+    KeyError,
+    IndexError,
+    TypeError,
+    ValueError,
+    OSError,
+)
+
+
+class UnreadableFile(InvalidInput):
+    """The file as a whole cannot be read (format, size, encoding, too many rows)."""
+
+
+def too_many_rows(max_rows: int) -> UnreadableFile:
+    return UnreadableFile(_l("The file has more than %(n)d rows; split it into smaller files.", n=max_rows))
+
+
+def read_rows(
+    path: Path, fmt: str, *, max_rows: int, max_columns: int = MAX_READ_COLUMNS
+) -> Iterator[tuple[int, list[str]]]:
+    """The file's non-blank rows as (row number, text cells), the header first, one at a time.
+
+    Raises UnreadableFile as soon as the file shows it cannot be read, including after
+    some rows were given (malformed XML shows only as it is read; so does a row too many).
+    """
+    if fmt == "xlsx":
+        rows = _xlsx_rows(path, max_columns)
+    elif fmt == "csv":
+        rows = _csv_rows(path, max_columns)
+    else:
+        raise UnreadableFile(_l("Upload a .csv or .xlsx file."))
+    seen = 0
+    for number, row in enumerate(rows, start=1):
+        if number > max_rows + 1 + BLANK_ROWS_ALLOWED:
+            raise too_many_rows(max_rows)
+        if any(cell.strip() for cell in row):
+            seen += 1
+            if seen > max_rows + 1:
+                raise too_many_rows(max_rows)
+            yield number, [unguard(cell) for cell in row]
+    if not seen:
+        raise UnreadableFile(_l("The file is empty."))
+
+
+def _csv_rows(path: Path, max_columns: int) -> Iterator[list[str]]:
+    not_utf8 = UnreadableFile(_l("The CSV file is not UTF-8 text."))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            head = f.read(4096)
+            f.seek(0)  # the decoder starts again, and skips the byte-order mark again
+            try:
+                dialect: Any = csv.Sniffer().sniff(head, delimiters=",;\t")
+            except csv.Error:
+                dialect = csv.excel
+            for row in csv.reader(f, dialect):
+                if any("\x00" in cell for cell in row):
+                    raise not_utf8
+                yield [cell.strip() for cell in row[:max_columns]]
+    except UnicodeDecodeError as exc:
+        raise not_utf8 from exc
+    except csv.Error as exc:  # a field beyond the csv module's limit, a stray quote
+        raise UnreadableFile(
+            _l("The CSV file cannot be read: a cell is too long or a quotation mark is not closed.")
+        ) from exc
+
+
+def _xlsx_rows(path: Path, max_columns: int) -> Iterator[list[str]]:
+    not_a_workbook = UnreadableFile(_l("The file is not a valid Excel (.xlsx) workbook."))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except _BROKEN as exc:
+        raise not_a_workbook from exc
+    unpacked = sum(member.file_size for member in members)
+    strings = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    if unpacked > MAX_UNPACKED_BYTES or strings > MAX_SHARED_STRINGS_BYTES:
+        raise UnreadableFile(
+            _l("The workbook unpacks to more than %(size)d MB; split it into smaller files.",
+               size=(MAX_UNPACKED_BYTES if unpacked > MAX_UNPACKED_BYTES else MAX_SHARED_STRINGS_BYTES)
+               // 1_000_000)
+        )  # fmt: skip
+    # A stored file is named by its hash: openpyxl, given a path, would refuse it for its
+    # missing ending; given the open file, it reads it for what it is.
+    with path.open("rb") as stream:
+        yield from _sheet_rows(stream, max_columns, not_a_workbook)
+
+
+def _sheet_rows(stream: IO[bytes], max_columns: int, not_a_workbook: UnreadableFile) -> Iterator[list[str]]:
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except _BROKEN as exc:
+        raise not_a_workbook from exc
+    try:
+        sheet = book.worksheets[0]
+        # The dimension the file declares is a claim: forget it, so that rows are not
+        # padded out to it; the columns are capped, and the rows counted as they come.
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(max_col=max_columns, values_only=True):
+            # A gap in the sheet comes as empty rows: counted, never converted cell by cell.
+            yield [cell_text(c) for c in row] if any(c is not None for c in row) else []
+    except _BROKEN as exc:  # malformed sheet XML shows only as the rows are read
+        raise not_a_workbook from exc
+    finally:
+        book.close()
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text an import reads: 1/0 for a yes/no, 12 for the number 12.0."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def estimate_rows(path: Path, fmt: str) -> int | None:
+    """About how many rows the file has, for a progress bar before it is read: the lines
+    of a CSV file, the dimension a workbook declares (a claim, never used but for this)."""
+    try:
+        if fmt == "csv":
+            lines = 0
+            with path.open("rb") as f:
+                while block := f.read(1024 * 1024):
+                    lines += block.count(b"\n")
+            return max(lines - 1, 0)
+        with zipfile.ZipFile(path) as archive:
+            sheets = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
+            if not sheets:
+                return None
+            with archive.open(sheets[0]) as sheet:
+                head = sheet.read(4096).decode("utf-8", "replace")
+        found = re.search(r'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
+        return max(int(found[1]) - 1, 0) if found else None
+    except _BROKEN:
+        return None

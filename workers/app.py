@@ -21,7 +21,13 @@ def celery_init_app(app: Flask) -> Celery:
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
-    celery_app.conf.include = ["workers.tasks", "workers.reminders", "workers.scheduling", "workers.webhooks"]
+    celery_app.conf.include = [
+        "workers.tasks",
+        "workers.reminders",
+        "workers.scheduling",
+        "workers.webhooks",
+        "workers.imports",
+    ]
     celery_app.set_default()
     app.extensions["celery"] = celery_app
 

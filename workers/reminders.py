@@ -12,6 +12,7 @@ from celery import shared_task
 
 from inspections.db import utcnow
 from inspections.extensions import db
+from inspections.inbox.digest import send_digests as send_inbox_digests
 from inspections.outbox.dispatch import dispatch_due as dispatch_outbox
 from inspections.reminders.rules import schedule_due as schedule_reminders
 
@@ -37,3 +38,15 @@ def dispatch_due() -> dict[str, int]:
             result.sent, result.retried, result.failed, result.cancelled, result.paused,
         )  # fmt: skip
     return {"sent": result.sent, "retried": result.retried, "failed": result.failed}
+
+
+@shared_task(name="inbox.send_digests", ignore_result=True, acks_late=True)
+def send_digests() -> int:
+    """The daily digests of what waits, for those who opted in (once a day each: the key
+    holds the day, so an hourly tick writes each one once)."""
+    written = send_inbox_digests(utcnow())
+    db.session.commit()
+    if written:
+        log.info("inbox: %s digests written", written)
+        dispatch_due.delay()
+    return written

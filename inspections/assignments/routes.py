@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,12 +23,14 @@ from inspections.assignments.draw import (
 )
 from inspections.assignments.forms import DrawForm
 from inspections.assignments.models import SurpriseDraw
-from inspections.assignments.services import assign, assign_many
+from inspections.assignments.services import assign, assign_many, teams_for_assignment
 from inspections.extensions import db
-from inspections.forms import parse_id
+from inspections.forms import parse_id, without_control_characters
+from inspections.listing import read_order
 from inspections.teams.forms import AssignForm
 from inspections.teams.models import Team, TeamKind
 from inspections.units.models import Unit, UnitKind
+from inspections.units.services import UNIT_SORTS, district_choices, list_units
 from inspections.web import flash_form_errors, load_plan, load_team, service_call
 
 
@@ -49,24 +54,116 @@ def assign_one(team_id: int) -> Response:
     return back
 
 
+# A bulk assignment carries at most this many selected units from page to page.
+MAX_SELECTED = 500
+# What the bulk page's buttons ask for, beside assigning (the default, as from the unit list).
+_NAVIGATION = {"search", "select_page", "next", "first", "clear"}
+
+
+def _ids(values: Iterable[str]) -> list[int]:
+    """Ids sent by the client, in order, each once, at most MAX_SELECTED; the rest ignored."""
+    return list(dict.fromkeys(i for v in values if (i := parse_id(v.strip()))))[:MAX_SELECTED]
+
+
+def _bulk_filters(q: str, kind: str, district: str | None) -> dict[str, Any]:
+    return {
+        "q": without_control_characters(q)[:100].strip(),
+        "kind": UnitKind(kind) if kind in {k.value for k in UnitKind} else None,
+        "district_id": parse_id(district),
+    }
+
+
+def _back_to_bulk(ids: list[int], *, after: str | None = None) -> Response:
+    """The bulk page again, with the form's search, sort, team and the selection `ids`."""
+    filters = _bulk_filters(
+        request.form.get("q", ""), request.form.get("kind", ""), request.form.get("district")
+    )
+    args = {
+        "q": filters["q"],
+        "kind": filters["kind"].value if filters["kind"] else None,
+        "district": filters["district_id"],
+        "team_id": parse_id(request.form.get("team_id")),
+        "sort": request.form.get("sort", "")[:20],
+        "order": request.form.get("order", "")[:4],
+        "after": after,
+        "selected": ",".join(map(str, ids)),
+    }
+    return redirect(url_for("assignments.bulk", **{k: v for k, v in args.items() if v}))
+
+
+@bp.get("/bulk")
+@login_required
+def bulk() -> str:
+    """Units searched page by page and ticked: the selection travels in `?selected=` (shown
+    as chips) so a new search or the next page keeps it."""
+    if not policy.can_manage_units(current_user):
+        abort(403)
+    filters = _bulk_filters(
+        request.args.get("q", ""), request.args.get("kind", ""), request.args.get("district")
+    )
+    selected_ids = _ids(request.args.get("selected", "").split(","))
+    selected = (
+        list(
+            db.session.scalars(
+                policy.visible_units(current_user).where(Unit.id.in_(selected_ids)).order_by(Unit.search_name)
+            )
+        )
+        if selected_ids
+        else []
+    )
+    page = list_units(order=read_order(request.args, UNIT_SORTS, "name"), **filters)
+    teams = teams_for_assignment(current_user)
+    team_id = parse_id(request.args.get("team_id"))
+    chosen = next((t for t in teams if t.id == team_id), teams[0] if teams else None)
+    on_page = {u.id for u in page}
+    return render_template(
+        "assignments/bulk.html",
+        page=page,
+        filters=filters,
+        kinds=list(UnitKind),
+        districts=district_choices(),
+        selected=selected,
+        selected_ids={u.id for u in selected},
+        off_page=[u for u in selected if u.id not in on_page],
+        teams=teams,
+        chosen=chosen,
+        max_selected=MAX_SELECTED,
+    )
+
+
 @bp.post("/bulk")
 @login_required
 def assign_bulk() -> Response:
     if not policy.can_manage_units(current_user):
         abort(403)
-    # CSRFProtect has checked the token: this form is plain HTML around the unit list.
+    # CSRFProtect has checked the token: this form is plain HTML around a unit list (this
+    # blueprint's bulk page, or the unit registry's list, which sends no `action`).
+    ids = _ids(request.form.getlist("unit_ids"))
+    action = request.form.get("action", "assign")
+    unselect = parse_id(request.form.get("unselect"))
+    if unselect is not None:
+        return _back_to_bulk([i for i in ids if i != unselect], after=request.form.get("after"))
+    if action == "select_page":
+        ids = _ids([*map(str, ids), *request.form.getlist("page_ids")])
+        return _back_to_bulk(ids, after=request.form.get("after"))
+    if action in _NAVIGATION:
+        after = request.form.get("next_after") if action == "next" else None
+        return _back_to_bulk([] if action == "clear" else ids, after=after)
     team_id = parse_id(request.form.get("team_id"))
     if team_id is None:
         flash(_("Choose a team."), "error")
-        return redirect(url_for("units.index"))
+        return _back_to_bulk(ids)
     team = db.session.get(Team, team_id)
     if team is None or not policy.can_manage_team(current_user, team):
         abort(404)
-    ids = [i for v in request.form.getlist("unit_ids") if (i := parse_id(v))][:500]
-    units = list(db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)).order_by(Unit.search_name)))
+    units = list(
+        db.session.scalars(
+            policy.visible_units(current_user).where(Unit.id.in_(ids)).order_by(Unit.search_name)
+        )
+    )
     if not units:
         flash(_("Select at least one unit."), "error")
-        return redirect(url_for("units.index"))
+        return _back_to_bulk(ids)
     with service_call() as done:
         result = assign_many(
             team, units, actor=current_user, override_reason=request.form.get("override_reason", "")[:500]

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import contains_eager
 
+from inspections import policy
 from inspections.audit.services import record
 from inspections.auth.models import User
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
-from inspections.plans.models import PlanStatus
+from inspections.plans.models import Plan, PlanStatus
 from inspections.teams.conflicts import ConflictOfInterest, conflicts_for
 from inspections.teams.models import Team, TeamKind
 from inspections.units.models import Unit
@@ -130,3 +132,26 @@ def unassign(inspection: Inspection, *, actor: User) -> None:
     )
     db.session.delete(inspection)
     db.session.flush()
+
+
+# --- choosing the team for a bulk assignment -------------------------------------------------
+
+# The teams a bulk assignment offers (a coordinator has a handful; an admin every open plan's).
+TEAM_CHOICES = 200
+# Within a year, the plan at work before the approved one, before a draft.
+_STATUS_RANK = sa.case(
+    (Plan.status == PlanStatus.IN_PROGRESS, 0), (Plan.status == PlanStatus.APPROVED, 1), else_=2
+)
+
+
+def teams_for_assignment(actor: User) -> list[Team]:
+    """The teams `actor` may assign units to (`policy.assignable_teams`), the one to offer
+    first at the head: the newest plan's (by year; in progress before approved before
+    draft), never the oldest."""
+    query = (
+        policy.assignable_teams(actor)
+        .options(contains_eager(Team.plan))
+        .order_by(Plan.year.desc(), _STATUS_RANK, Plan.id.desc(), Team.id)
+        .limit(TEAM_CHOICES)
+    )
+    return list(db.session.scalars(query))

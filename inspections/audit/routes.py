@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 
 from inspections import policy
 from inspections.audit import bp
+from inspections.audit.describe import OBJECT_TYPES, describe
 from inspections.audit.models import AuditEvent
 from inspections.auth.models import User
 from inspections.forms import parse_day, parse_id, without_control_characters
@@ -57,4 +58,7 @@ def index() -> str:
         query = query.where(AuditEvent.occurred_at < end)
     order = read_order(request.args, SORTS, "time", descending=True)
     page = keyset_page(query, order=order, sorts=SORTS, id_column=AuditEvent.id, scalars=False)
-    return render_template("audit/index.html", page=page, filters=filters)
+    usernames = {event.id: username for event, username in page}
+    rows = [(item, usernames[item.event.id]) for item in describe([event for event, _username in page])]
+    kinds = sorted(((code, str(text)) for code, text in OBJECT_TYPES.items()), key=lambda kind: kind[1])
+    return render_template("audit/index.html", page=page, rows=rows, filters=filters, object_kinds=kinds)

@@ -7,9 +7,16 @@ from werkzeug.wrappers import Response
 
 from inspections import policy
 from inspections.auth import LAST_SEEN_AT, LOGGED_IN_AT, SESSION_VERSION, bp, oidc, tokens, totp
-from inspections.auth.forms import CodeForm, LanguageForm, LoginForm, TokenForm
+from inspections.auth.forms import CodeForm, LanguageForm, LoginForm, SetPasswordForm, TokenForm
 from inspections.auth.models import User
-from inspections.auth.services import authenticate, end_sessions, set_language
+from inspections.auth.services import (
+    LinkProblem,
+    authenticate,
+    end_sessions,
+    read_password_link,
+    set_language,
+    set_password_from_link,
+)
 from inspections.db import utcnow
 from inspections.extensions import db, limiter
 from inspections.forms import ConfirmForm
@@ -320,3 +327,40 @@ def new_recovery_codes() -> str | Response:
     if not done:
         return redirect(url_for("auth.two_factor_settings"))
     return render_template("auth/recovery_codes.html", codes=codes, next=url_for("auth.two_factor_settings"))
+
+
+# --- a one-time link to set the password (auth.services.send_password_link) -------------
+
+
+def _link_problem_message(problem: LinkProblem) -> str:
+    if problem == LinkProblem.EXPIRED:
+        return _("This link has expired. Ask an administrator to send you a new one.")
+    if problem == LinkProblem.USED:
+        return _(
+            "This link has already been used, or a newer change to the account replaced it. "
+            "Log in with your password, or ask an administrator for a new link."
+        )
+    return _("This link is not valid. Check that you copied the whole address from the email.")
+
+
+@bp.route("/auth/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+def set_password(token: str) -> str | Response | tuple[str, int]:
+    link = read_password_link(token)
+    if link.user is None:
+        # 410: the address is known to us and will never work again.
+        status = 404 if link.problem == LinkProblem.INVALID else 410
+        problem = _link_problem_message(link.problem)
+        return render_template("auth/set_password.html", problem=problem, form=None), status
+    user = link.user
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        with service_call() as done:
+            set_password_from_link(user, form.password.data or "")
+        if done:
+            if current_user.is_authenticated:  # whoever was logged in here, it ends
+                logout_user()
+            session.clear()
+            flash(_("Your password is set. Log in with it now."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", problem=None, form=form, user=user)

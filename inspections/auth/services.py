@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
 from functools import cache
+from typing import Any
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from inspections.audit.services import record
@@ -14,6 +20,9 @@ from inspections.db import utcnow
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
 from inspections.forms import has_control_characters
+from inspections.outbox.kinds import register
+from inspections.outbox.models import Notification
+from inspections.outbox.services import enqueue
 from inspections.units.models import Language
 
 MIN_PASSWORD_LENGTH = 10
@@ -63,7 +72,9 @@ def create_user(
     home_unit_id: int | None = None,
     language: Language = Language.VI,
     actor: User | None = None,
+    active: bool = True,
 ) -> User:
+    """A new account; `active=False` for one that waits for its password link."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     if role == Role.UNIT_CONTACT and home_unit_id is None:
@@ -85,6 +96,7 @@ def create_user(
         role=role,
         home_unit_id=home_unit_id,
         language=language,
+        active=active,
     )
     db.session.add(user)
     db.session.flush()
@@ -93,7 +105,7 @@ def create_user(
         actor=actor,
         object_type="user",
         object_id=user.id,
-        after={"username": username, "role": role, "home_unit_id": home_unit_id},
+        after={"username": username, "role": role, "home_unit_id": home_unit_id, "active": active},
     )
     return user
 
@@ -157,4 +169,123 @@ def set_language(user: User, language: Language) -> None:
         object_id=user.id,
         before=before,
         after={"language": language.value},
+    )
+
+
+# --- one-time links to set a password (an invitation, or a reset by an admin) -----------
+
+# Never change: a link already mailed must still verify.
+_PASSWORD_LINK_SALT = "auth.password_link"  # noqa: S105 - a salt, not a secret
+PASSWORD_LINK_MAX_AGE = timedelta(days=3)
+
+
+def _password_link_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_PASSWORD_LINK_SALT)
+
+
+def _password_link_age() -> timedelta:
+    return current_app.config.get("PASSWORD_LINK_MAX_AGE", PASSWORD_LINK_MAX_AGE)
+
+
+def _fingerprint(user: User) -> str:
+    """What the link is bound to: setting the password (a new hash) or ending the user's
+    sessions (deactivation too) changes it, so a link works once and dies with them."""
+    material = f"{user.id}:{user.session_version}:{user.password_hash}:{user.email.lower()}"
+    return hashlib.sha256(material.encode()).hexdigest()[:32]
+
+
+def password_link_token(user: User) -> str:
+    return _password_link_serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+class LinkProblem(StrEnum):
+    INVALID = "invalid"  # tampered, or not ours
+    EXPIRED = "expired"
+    USED = "used"  # the password was set since, or the sessions ended (deactivation)
+
+
+@dataclass(frozen=True)
+class PasswordLink:
+    user: User | None
+    problem: LinkProblem | None
+
+
+def read_password_link(token: str) -> PasswordLink:
+    """The user a link is for, or why it no longer works."""
+    serializer = _password_link_serializer()
+    try:
+        data = serializer.loads(token, max_age=int(_password_link_age().total_seconds()))
+    except SignatureExpired:
+        return PasswordLink(None, LinkProblem.EXPIRED)
+    except BadSignature:
+        return PasswordLink(None, LinkProblem.INVALID)
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("f"), str):
+        return PasswordLink(None, LinkProblem.INVALID)
+    user = db.session.get(User, data["u"])
+    if user is None:
+        return PasswordLink(None, LinkProblem.INVALID)
+    if data["f"] != _fingerprint(user):
+        return PasswordLink(None, LinkProblem.USED)
+    return PasswordLink(user, None)
+
+
+def _password_link_links(row: Notification) -> dict[str, Any]:
+    """Issued once, when the row is written: the mail carries the link of that moment."""
+    user = db.session.get(User, row.recipient_user_id) if row.recipient_user_id else None
+    if user is None:
+        return {}
+    return {
+        "action_path": url_for("auth.set_password", token=password_link_token(user)),
+        "link_expires_at": (utcnow() + _password_link_age()).isoformat(),
+    }
+
+
+PASSWORD_LINK = register("password_link", links=_password_link_links)
+
+
+def send_password_link(user: User, *, actor: User | None, reason: str) -> None:
+    """Queue a mail with a one-time link to set the password (three days by default).
+
+    Following it sets the password, activates the account (one created inactive waits for
+    it) and ends the user's other sessions. `reason` ("invite", "reset", "import"...) goes
+    to the audit log. Each call mails a new link; the old ones keep working until one of
+    them is used, since all are bound to the same password hash.
+    """
+    now = utcnow()
+    enqueue(
+        key=f"password_link:user:{user.id}:{now.isoformat()}",
+        kind=PASSWORD_LINK,
+        email=user.email,
+        name=user.full_name,
+        language=user.language,
+        context={"username": user.username},
+        user_id=user.id,
+        object_type="user",
+        object_id=user.id,
+        deadline_at=now + _password_link_age(),
+    )
+    record(
+        "user.send_password_link",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        after={"email": user.email, "reason": reason},
+    )
+
+
+def set_password_from_link(user: User, password: str) -> None:
+    """The owner of the link sets the password: the account is active from now on."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(_l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    was_active = user.active
+    user.password_hash = hash_password(password)
+    user.session_version += 1  # every other session ends, and the link dies
+    user.active = True
+    record(
+        "user.set_password_from_link",
+        actor=user,
+        object_type="user",
+        object_id=user.id,
+        before={"active": was_active},
+        after={"active": True},
     )

@@ -18,7 +18,8 @@ SOURCES = [
 
 class IntakeForm(BaseForm):
     plan_id = SelectField(_l("Plan"), coerce=int, validators=[InputRequired(message=_l("Choose a plan."))])
-    # A code, not a list of every unit (a nation has 100,000): the registry's page finds it.
+    # A code, not a list of every unit (a nation has 100,000): the picker (pickers.js, fed by
+    # /units/suggest?active=1) finds it by name; typed by hand it works without JavaScript.
     unit_code = StringField(
         _l("Code of the unit concerned"),
         validators=[

@@ -13,6 +13,7 @@ from inspections.extensions import db
 
 if TYPE_CHECKING:
     from inspections.auth.models import User
+    from inspections.visits.models import Visit
 
 
 class TemplateStatus(StrEnum):
@@ -140,6 +141,10 @@ class Evidence(db.Model):
 
     finding: Mapped[Finding] = relationship(back_populates="evidence")
 
+    @property
+    def is_photo(self) -> bool:
+        return self.content_type.startswith("image/")
+
 
 class VisitChecklist(db.Model):
     """The template version a visit started with: later versions never change it."""
@@ -151,3 +156,25 @@ class VisitChecklist(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     template: Mapped[ChecklistTemplate] = relationship()
+
+
+class RefusedSave(db.Model):
+    """A save the offline queue sent later and the server refused.
+
+    The draft itself stays in the member's browser (IndexedDB), which the server cannot
+    see; this row lets the inbox say that a draft waits there, and why it was refused. It
+    is removed when that member's finding on the criterion is saved.
+    """
+
+    __tablename__ = "refused_saves"
+    __table_args__ = (sa.UniqueConstraint("user_id", "visit_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("criteria.id", ondelete="CASCADE"))
+    message: Mapped[str] = mapped_column(sa.Text)
+    refused_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    visit: Mapped[Visit] = relationship()
+    criterion: Mapped[Criterion] = relationship()

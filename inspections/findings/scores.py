@@ -14,7 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from inspections.extensions import db
-from inspections.findings.checklists import area_of
+from inspections.findings.checklists import AreaTree, area_of
 from inspections.findings.models import Criterion, Finding, FindingResult, VisitChecklist
 from inspections.visits.models import Inspection, Visit
 
@@ -80,3 +80,21 @@ def previous_visit_scores(visit: Visit) -> tuple[Visit | None, Scores | None]:
     ).all()
     findings = db.session.scalars(sa.select(Finding).where(Finding.visit_id == previous.id)).all()
     return previous, compute(list(criteria), findings)
+
+
+@dataclass(frozen=True)
+class Progress:
+    by_area: dict[str, tuple[int, int]]  # area code -> (criteria recorded, criteria)
+    done: int
+    total: int
+
+
+def progress(areas: list[AreaTree], recorded: Iterable[int | None]) -> Progress:
+    """How many of each area's criteria have a finding ("5 / 32")."""
+    ids = set(recorded)
+    by_area = {
+        node.area.code: (sum(1 for c, _depth in node.items if c.id in ids), len(node.items)) for node in areas
+    }
+    return Progress(
+        by_area, sum(done for done, _ in by_area.values()), sum(total for _, total in by_area.values())
+    )

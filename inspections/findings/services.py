@@ -7,6 +7,8 @@ version counter backs this up against a race between the check and the write).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import IO
 
@@ -14,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from inspections import files
+from inspections import files, policy
 from inspections.audit.services import record, snapshot
 from inspections.auth.models import User
 from inspections.cases.models import Case
@@ -22,13 +24,23 @@ from inspections.db import utcnow
 from inspections.documents.models import Document, DocumentKind, DocumentStatus
 from inspections.errors import Conflict, InvalidInput
 from inspections.extensions import db
-from inspections.findings import checklists
-from inspections.findings.models import Criterion, Evidence, Finding, FindingResult, Severity
+from inspections.findings import checklists, media
+from inspections.findings.models import Criterion, Evidence, Finding, FindingResult, RefusedSave, Severity
 from inspections.visits.models import Visit
 from inspections.visits.services import mark_in_progress
 
 AUDITED = ("result", "severity", "text", "named_individuals", "criterion_id", "version")
 MAX_TEXT = 10_000
+MAX_FILES = 10  # photos sent with one save
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent with a save: its stream, its name, and the time the browser gave it."""
+
+    stream: IO[bytes]
+    filename: str | None
+    client_time: datetime | None = None
 
 
 def is_locked(*, visit_id: int | None = None, case_id: int | None = None) -> bool:
@@ -96,12 +108,55 @@ def save_visit_finding(
     text: str = "",
     named_individuals: str = "",
     expected_version: int | None,
+    uploads: Sequence[Upload] = (),
     actor: User,
 ) -> Finding:
-    """Create or update the visit's finding on one criterion.
+    """Create or update the visit's finding on one criterion, with the photos taken for it.
 
-    `expected_version` is the version the form was loaded with (None: a new finding).
+    `expected_version` is the version the form was loaded with (None: a new finding). The
+    finding and its photos are one unit: a refused photo refuses the save.
     """
+    if len(uploads) > MAX_FILES:
+        raise InvalidInput(_l("At most %(n)s files can be sent with one save.", n=MAX_FILES))
+    finding = _save_visit_finding(
+        visit,
+        criterion_id=criterion_id,
+        result=result,
+        severity=severity,
+        text=text,
+        named_individuals=named_individuals,
+        expected_version=expected_version,
+        actor=actor,
+    )
+    for upload in uploads:
+        add_evidence(
+            finding,
+            stream=upload.stream,
+            filename=upload.filename,
+            client_time=upload.client_time,
+            actor=actor,
+        )
+    db.session.execute(
+        sa.delete(RefusedSave).where(
+            RefusedSave.user_id == actor.id,
+            RefusedSave.visit_id == visit.id,
+            RefusedSave.criterion_id == criterion_id,
+        )
+    )
+    return finding
+
+
+def _save_visit_finding(
+    visit: Visit,
+    *,
+    criterion_id: int,
+    result: str,
+    severity: str,
+    text: str,
+    named_individuals: str,
+    expected_version: int | None,
+    actor: User,
+) -> Finding:
     _ensure_open(visit_id=visit.id)
     ensure_started(visit_id=visit.id)
     result_value, severity_value = _clean(result, severity, text, named_individuals)
@@ -271,6 +326,8 @@ def add_evidence(
     )
     db.session.add(item)
     db.session.flush()
+    if checked.is_photo:
+        media.make_thumbnail(checked.data, checked.sha256)
     record(
         "evidence.add",
         actor=actor,
@@ -279,3 +336,46 @@ def add_evidence(
         after=snapshot(item, "finding_id", "filename", "content_type", "size_bytes", "sha256", "taken_at"),
     )
     return item
+
+
+# --- saves the offline queue sent and the server refused --------------------------------
+
+
+def record_refused_save(visit: Visit, *, criterion_id: int, message: str, actor: User) -> None:
+    """Note that a queued save of `actor` on this criterion was refused, and why (the inbox
+    shows it); a later refusal replaces the earlier one. Nothing for an unknown criterion."""
+    criterion = db.session.get(Criterion, criterion_id)
+    template = checklists.template_for_visit(visit.id)
+    if (
+        criterion is None
+        or criterion.parent_id is None
+        or template is None
+        or criterion.template_id != template.id
+    ):
+        return
+    message = message[:2000]
+    row = db.session.scalar(
+        sa.select(RefusedSave).where(
+            RefusedSave.user_id == actor.id,
+            RefusedSave.visit_id == visit.id,
+            RefusedSave.criterion_id == criterion_id,
+        )
+    )
+    if row is None:
+        db.session.add(
+            RefusedSave(user_id=actor.id, visit_id=visit.id, criterion_id=criterion_id, message=message)
+        )
+    else:
+        row.message, row.refused_at = message, utcnow()
+    db.session.flush()
+
+
+def refused_saves_of(user: User) -> sa.Select[tuple[RefusedSave]]:
+    """The user's offline saves the server refused, newest first, on visits the user may
+    still see (the drafts wait in that user's browser). Bound it with `.limit()`."""
+    return (
+        sa.select(RefusedSave)
+        .join(Visit, Visit.id == RefusedSave.visit_id)
+        .where(RefusedSave.user_id == user.id, policy.visit_visible(user))
+        .order_by(RefusedSave.refused_at.desc(), RefusedSave.id.desc())
+    )

@@ -21,7 +21,8 @@ from inspections import policy
 from inspections.auth.models import Role, User
 from inspections.db import utcnow
 from inspections.extensions import db
-from inspections.findings.models import Finding
+from inspections.findings.models import Criterion, Finding, RefusedSave
+from inspections.findings.services import refused_saves_of
 from inspections.i18n import local_day
 from inspections.outbox.models import Notification, NotificationStatus
 from inspections.plans.models import plan_coordinators
@@ -29,6 +30,7 @@ from inspections.portal.models import Acknowledgement
 from inspections.remediation.models import ActionStatus, CorrectiveAction, ExtensionRequest, ExtensionStatus
 from inspections.reminders.kinds import SCHEDULE_NOTICE
 from inspections.reminders.rules import LOOKBACK_DAYS, RuleBook, load_rule_book
+from inspections.scheduling.models import ChangeStatus, VisitChangeRequest
 from inspections.teams.models import Membership
 from inspections.units.models import Unit
 from inspections.visits.models import (
@@ -50,6 +52,8 @@ class ItemKind(StrEnum):
     FINDINGS = "findings"
     CONCLUSION = "conclusion"
     UNACKNOWLEDGED = "unacknowledged"
+    MOVE_PROPOSED = "move_proposed"
+    REFUSED_SAVE = "refused_save"
 
 
 HEADINGS = {
@@ -58,6 +62,8 @@ HEADINGS = {
     ItemKind.FINDINGS: _l("Visits whose findings are not recorded"),
     ItemKind.CONCLUSION: _l("Conclusions overdue"),
     ItemKind.UNACKNOWLEDGED: _l("Schedule notices the unit has not acknowledged"),
+    ItemKind.MOVE_PROPOSED: _l("Proposed visit moves to decide"),
+    ItemKind.REFUSED_SAVE: _l("Offline saves the server refused (drafts on your phone)"),
 }
 
 
@@ -87,6 +93,8 @@ def inbox_of(user: User, *, now: datetime | None = None) -> Inbox:
         ItemKind.FINDINGS: _findings_missing(user, now, book, cal),
         ItemKind.CONCLUSION: _conclusions_overdue(user, now, book, cal),
         ItemKind.UNACKNOWLEDGED: _unacknowledged(user, now),
+        ItemKind.MOVE_PROPOSED: _moves_proposed(user),
+        ItemKind.REFUSED_SAVE: _refused_saves(user),
     }
     return Inbox({kind: rows for kind, rows in items.items() if rows})
 
@@ -238,3 +246,53 @@ def _unacknowledged(user: User, now: datetime) -> list[Item]:
         .limit(SHOWN)
     )
     return [_visit_item(ItemKind.UNACKNOWLEDGED, visit) for visit in visits]
+
+
+def _moves_proposed(user: User) -> list[Item]:
+    """A team head's proposed move of a visit waits on the plan's coordinators (and admins),
+    the people who may decide it (`policy.can_change_visit`)."""
+    if user.role not in (Role.ADMIN, Role.COORDINATOR):
+        return []
+    query = (
+        sa.select(VisitChangeRequest, Unit.name)
+        .join(Visit, Visit.id == VisitChangeRequest.visit_id)
+        .join(Inspection, Inspection.id == Visit.inspection_id)
+        .join(Unit, Unit.id == Inspection.unit_id)
+        .where(VisitChangeRequest.status == ChangeStatus.PENDING, Visit.status == VisitStatus.APPROVED)
+        .order_by(VisitChangeRequest.id)
+        .limit(SHOWN)
+    )
+    if user.role != Role.ADMIN:
+        coordinated = sa.select(plan_coordinators.c.plan_id).where(plan_coordinators.c.user_id == user.id)
+        query = query.where(Inspection.plan_id.in_(coordinated))
+    return [
+        Item(
+            ItemKind.MOVE_PROPOSED,
+            f"{unit} — {request.reason}",
+            request.day,
+            url_for("scheduling.change_visit", visit_id=request.visit_id),
+        )
+        for request, unit in db.session.execute(query).all()
+    ]
+
+
+def _refused_saves(user: User) -> list[Item]:
+    """A save queued offline that the server refused: the draft waits in the member's browser
+    until it is corrected and saved again, which removes the row."""
+    query = (
+        refused_saves_of(user)
+        .add_columns(Unit.name, Criterion.code)
+        .join(Inspection, Inspection.id == Visit.inspection_id)
+        .join(Unit, Unit.id == Inspection.unit_id)
+        .join(Criterion, Criterion.id == RefusedSave.criterion_id)
+        .limit(SHOWN)
+    )
+    return [
+        Item(
+            ItemKind.REFUSED_SAVE,
+            f"{unit} — {code}: {refused.message}",
+            local_day(refused.refused_at),
+            url_for("findings.visit", visit_id=refused.visit_id, _anchor=f"c{refused.criterion_id}"),
+        )
+        for refused, unit, code in db.session.execute(query).all()
+    ]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 
 from inspections.outbox.models import Notification
 
@@ -89,3 +90,34 @@ def optional_kinds() -> dict[str, LazyString]:
 
 # The outbox's own: the admins hear that the mail server refused our login.
 SENDING_PAUSED = register("sending_paused")
+
+
+# How the admin outbox names each kind. By name, since the features register their kinds
+# with a name only; a kind missing here shows its name (tests/outbox/test_outbox_labels.py
+# catches it).
+KIND_LABELS: dict[str, LazyString] = {
+    "schedule_notice": _l("Schedule notice"),
+    "visit_changed": _l("Visit changed"),
+    "visit_cancelled": _l("Visit cancelled"),
+    "visit_reminder": _l("Visit reminder"),
+    "findings_overdue": _l("Findings overdue"),
+    "conclusion_overdue": _l("Conclusion overdue"),
+    "action_due": _l("Corrective action due"),
+    "action_overdue": _l("Corrective action overdue"),
+    "coordinator_digest": _l("Weekly digest"),
+    "inbox_digest": _l("Daily digest of what waits on you"),
+    "conclusion_issued": _l("Conclusion issued"),
+    "extension_decided": _l("Decision on more time"),
+    "fresh_link": _l("Fresh link"),
+    "sending_paused": _l("Sending paused"),
+    "audit_anchor": _l("Audit log anchor"),
+    "password_link": _l("Link to set a password"),
+}
+
+
+def kind_label(name: str) -> str:
+    label = KIND_LABELS.get(name)
+    if label is None:
+        kind = _KINDS.get(name)
+        label = kind.label if kind is not None else None
+    return str(label) if label is not None else name

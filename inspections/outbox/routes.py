@@ -11,11 +11,12 @@ from werkzeug.wrappers import Response
 from inspections import policy
 from inspections.extensions import csrf, db
 from inspections.forms import ConfirmForm
+from inspections.labels import label
 from inspections.listing import keyset_page, read_order
 from inspections.outbox import bp
 from inspections.outbox.dispatch import render_failures, sending_pause
 from inspections.outbox.forms import OutboxFilterForm, PreferenceForm
-from inspections.outbox.kinds import optional_kinds, registered
+from inspections.outbox.kinds import kind_label, optional_kinds, registered
 from inspections.outbox.models import Notification, NotificationStatus
 from inspections.outbox.services import opt_in, opt_out, opted_out_kinds, resend, resume_sending
 from inspections.outbox.tokens import read_preferences_token, read_unsubscribe_token
@@ -25,6 +26,14 @@ from inspections.web import send_task, service_call
 SORTS = {"id": Notification.id, "due": Notification.due_at}
 # The worker task that sends what is due (workers/reminders.py); by name: views import no worker.
 DISPATCH_TASK = "reminders.dispatch_due"
+# Bootstrap badge colours, so a failure stands out in a long list.
+STATUS_BADGES = {
+    NotificationStatus.PENDING: "text-bg-secondary",
+    NotificationStatus.SENDING: "text-bg-info",
+    NotificationStatus.SENT: "text-bg-success",
+    NotificationStatus.FAILED: "text-bg-danger",
+    NotificationStatus.CANCELLED: "text-bg-light",
+}
 
 
 def _require_outbox_admin() -> None:
@@ -37,8 +46,11 @@ def _require_outbox_admin() -> None:
 def index() -> str:
     _require_outbox_admin()
     form = OutboxFilterForm(request.args)
-    form.status.choices = [("", _("All"))] + [(s.value, s.value) for s in NotificationStatus]
-    form.kind.choices = [("", _("All"))] + [(k, k) for k in registered()]
+    # The statuses' names live with the other values' (inspections/labels.py).
+    status_labels = {s: label(s) for s in NotificationStatus}
+    form.status.choices = [("", _("All"))] + [(s.value, status_labels[s]) for s in NotificationStatus]
+    kinds = sorted(((k, kind_label(k)) for k in registered()), key=lambda choice: choice[1])
+    form.kind.choices = [("", _("All")), *kinds]
     query = sa.select(Notification)
     if form.validate():
         # Optional() lets a blank through its choices: only a real status filters.
@@ -58,6 +70,9 @@ def index() -> str:
         pause=sending_pause(),
         render_failures=render_failures(),
         confirm_form=ConfirmForm(),
+        status_labels=status_labels,
+        status_badges=STATUS_BADGES,
+        kind_label=kind_label,
     )
 
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from inspections.forms import BaseForm, NoControlCharacters
+from inspections.forms import BaseForm, DayField, NoControlCharacters
 
 _MAX = _l("At most %(max)d characters.")
 _COUNT = [
@@ -32,9 +32,9 @@ class PlanForm(BaseForm):
     number = StringField(
         _l("Number"), validators=[Optional(), Length(max=60, message=_MAX), NoControlCharacters()]
     )
-    issued_on = DateField(_l("Issued on"), validators=[Optional()])
-    window_start = DateField(_l("Window starts"), validators=[InputRequired(_l("Enter a date."))])
-    window_end = DateField(_l("Window ends"), validators=[InputRequired(_l("Enter a date."))])
+    issued_on = DayField(_l("Issued on"), validators=[Optional()])
+    window_start = DayField(_l("Window starts"), validators=[InputRequired(_l("Enter a date."))])
+    window_end = DayField(_l("Window ends"), validators=[InputRequired(_l("Enter a date."))])
     content_areas = TextAreaField(
         _l("Content areas"),
         validators=[Optional(), Length(max=5000, message=_MAX), NoControlCharacters(multiline=True)],

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, MultipleFileField
-from wtforms import DateField, EmailField, HiddenField, TextAreaField
+from wtforms import EmailField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
-from inspections.forms import BaseForm, NoControlCharacters
+from inspections.forms import BaseForm, DayField, NoControlCharacters
 
 
 class UploadForm(BaseForm):
@@ -25,7 +25,7 @@ class RemediationForm(BaseForm):
 
 
 class ExtensionForm(BaseForm):
-    until = DateField(
+    until = DayField(
         _l("New due date asked for"), validators=[DataRequired(message=_l("Give the date you ask for."))]
     )
     reason = TextAreaField(

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from inspections.forms import BaseForm, NoControlCharacters
+from inspections.forms import BaseForm, DayField, NoControlCharacters
 
 
 class ReportForm(BaseForm):
@@ -32,7 +32,7 @@ class ReturnForm(BaseForm):
 class DecisionForm(BaseForm):
     """A coordinator's answer to a request for more time (grant or refuse: the button)."""
 
-    granted_on = DateField(_l("New due date"), validators=[Optional()])
+    granted_on = DayField(_l("New due date"), validators=[Optional()])
     note = TextAreaField(
         _l("Note to the unit"),
         validators=[

@@ -9,6 +9,8 @@ from inspections.remediation.models import CorrectiveAction
 from inspections.reminders.notices import (
     cancel_superseded,
     cancel_superseded_action_reminders,
+    cancellation_notices,
+    change_notices,
     schedule_notices,
 )
 from inspections.visits.models import Visit
@@ -26,16 +28,19 @@ def visit_approved(event: VisitApproved) -> None:
 
 @handles(VisitMoved)
 def visit_moved(event: VisitMoved) -> None:
-    """What named the old date is cancelled; an announced visit is noticed for its new one
-    (its key holds the date: a new row, once, even if the mover also says approved)."""
+    """What named the old time is cancelled (the reminders of the new one are written by the
+    next run of the rules); an announced visit's unit gets a change notice, a surprise
+    visit's nothing (`change_notices`)."""
     visit = _visit(event.visit_id)
     cancel_superseded(visit)
-    schedule_notices(visit)
+    change_notices(visit, event.old_starts_at)
 
 
 @handles(VisitCancelled)
 def visit_cancelled(event: VisitCancelled) -> None:
-    cancel_superseded(_visit(event.visit_id))
+    visit = _visit(event.visit_id)
+    cancel_superseded(visit)
+    cancellation_notices(visit)
 
 
 @handles(ActionDueChanged)

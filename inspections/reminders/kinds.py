@@ -19,7 +19,7 @@ from inspections.portal.mail import action_links, digest_links, visit_links, vis
 from inspections.remediation.models import ActionStatus, CorrectiveAction
 from inspections.visits.models import InspectionKind, InspectionStatus, Visit, VisitStatus
 
-_VISIT_READS = ("visit_date",)
+_VISIT_READS = ("visit_date", "visit_sequence")
 _ACTION_READS = ("due_on",)
 
 
@@ -33,7 +33,26 @@ def _visit_reason(row: Notification) -> str | None:
     expected = row.context.get("visit_date")
     if expected and expected != visit.starts_at.date().isoformat():
         return "superseded: visit moved"
+    sequence = row.context.get("visit_sequence")
+    if sequence is not None and sequence != (visit.sequence or 0):
+        return "superseded: visit moved"
     if inspection.kind == InspectionKind.SURPRISE and row.recipient_contact_id is not None:
+        return "surprise visit: nothing goes to the unit"
+    return None
+
+
+def _change_links(row: Notification) -> dict[str, object]:
+    """The unit's contacts get the links of a schedule notice for the new time; the team the
+    visit's page."""
+    return visit_links(row) if row.recipient_contact_id is not None else visit_page_links(row)
+
+
+def _cancelled_reason(row: Notification) -> str | None:
+    """A cancellation is told while the visit stays cancelled (never a surprise one's unit)."""
+    visit = db.session.get(Visit, row.object_id)
+    if visit is None or visit.status != VisitStatus.CANCELLED:
+        return "superseded: visit not cancelled"
+    if visit.inspection.kind == InspectionKind.SURPRISE and row.recipient_contact_id is not None:
         return "surprise visit: nothing goes to the unit"
     return None
 
@@ -69,6 +88,9 @@ def _action_reason(row: Notification) -> str | None:
 
 
 SCHEDULE_NOTICE = register("schedule_notice", relevance=_visit_reason, reads=_VISIT_READS, links=visit_links)
+# A change of an announced visit's time, or its cancellation, told to the unit (and team).
+VISIT_CHANGED = register("visit_changed", relevance=_visit_reason, reads=_VISIT_READS, links=_change_links)
+VISIT_CANCELLED = register("visit_cancelled", relevance=_cancelled_reason, links=visit_page_links)
 VISIT_REMINDER = register(
     "visit_reminder",
     optional=_l("Visit reminders"),

@@ -25,7 +25,7 @@ from inspections.outbox.services import enqueue
 from inspections.plans.models import Plan, PlanStatus
 from inspections.remediation.models import ActionStatus, CorrectiveAction
 from inspections.reminders import kinds
-from inspections.reminders.notices import visit_context, visit_day
+from inspections.reminders.notices import visit_context, visit_day, visit_ref
 from inspections.reminders.services import plans_with_settings
 from inspections.reminders.settings import DEFAULTS, ReminderSettings
 from inspections.teams.models import Membership, Team
@@ -142,7 +142,7 @@ def visit_reminders(now: datetime, cal: WorkCalendar, book: RuleBook | None = No
         if due_step is not None:
             for member in visit.inspection.team.memberships:
                 written += _user_row(
-                    f"visit:{visit.id}:T-{due_step}:user:{member.user_id}:{day}",
+                    f"visit:{visit_ref(visit)}:T-{due_step}:user:{member.user_id}:{day}",
                     kinds.VISIT_REMINDER,
                     member.user,
                     context | {"audience": "team"},
@@ -153,7 +153,7 @@ def visit_reminders(now: datetime, cal: WorkCalendar, book: RuleBook | None = No
         if visit.inspection.kind == InspectionKind.JOINT and left <= rules.unit_reminder:
             for contact in visit.inspection.unit.contacts:
                 written += _contact_row(
-                    f"visit:{visit.id}:T-{rules.unit_reminder}:contact:{contact.id}:{day}",
+                    f"visit:{visit_ref(visit)}:T-{rules.unit_reminder}:contact:{contact.id}:{day}",
                     kinds.VISIT_REMINDER,
                     contact,
                     context | {"audience": "unit"},
@@ -188,7 +188,7 @@ def findings_and_conclusions(now: datetime, cal: WorkCalendar, book: RuleBook | 
         if after >= rules.findings_after and not recorded:
             for head in _heads(inspection.team):
                 written += _user_row(
-                    f"visit:{visit.id}:findings_overdue:user:{head.id}:{day}",
+                    f"visit:{visit_ref(visit)}:findings_overdue:user:{head.id}:{day}",
                     kinds.FINDINGS_OVERDUE,
                     head,
                     context,
@@ -199,7 +199,7 @@ def findings_and_conclusions(now: datetime, cal: WorkCalendar, book: RuleBook | 
         if after >= rules.conclusion_after:
             for head in _heads(inspection.team):
                 written += _user_row(
-                    f"visit:{visit.id}:conclusion_overdue:user:{head.id}:{day}",
+                    f"visit:{visit_ref(visit)}:conclusion_overdue:user:{head.id}:{day}",
                     kinds.CONCLUSION_OVERDUE,
                     head,
                     context,
@@ -208,7 +208,7 @@ def findings_and_conclusions(now: datetime, cal: WorkCalendar, book: RuleBook | 
         if after >= rules.conclusion_to_coordinator_after:
             for coordinator in inspection.plan.coordinators:
                 written += _user_row(
-                    f"visit:{visit.id}:conclusion_overdue:coordinator:{coordinator.id}:{day}",
+                    f"visit:{visit_ref(visit)}:conclusion_overdue:coordinator:{coordinator.id}:{day}",
                     kinds.CONCLUSION_OVERDUE,
                     coordinator,
                     context | {"escalated": True},

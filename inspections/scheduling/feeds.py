@@ -78,17 +78,12 @@ def feed_owner(token: str) -> User | None:
 
 def feed_visits(owner: User) -> list[Visit]:
     """The owner's calendar (`policy.calendar_visits`) and, kept as cancelled events, the
-    cancelled visits policy lets the owner know of (`policy.visit_visible`: never one a
-    unit contact was not told of, never a surprise visit outside those who may know)."""
+    cancelled visits the owner could know of (`policy.told_cancelled_visits`: for a unit
+    contact only an announced visit called off once approved, never a surprise visit)."""
     live = policy.calendar_visits(owner).with_only_columns(Visit.id)
     query = (
         sa.select(Visit)
-        .where(
-            sa.or_(
-                Visit.id.in_(live),
-                sa.and_(Visit.status == VisitStatus.CANCELLED, policy.visit_visible(owner)),
-            )
-        )
+        .where(sa.or_(Visit.id.in_(live), policy.told_cancelled_visits(owner)))
         .options(
             selectinload(Visit.inspection).selectinload(Inspection.unit).selectinload(Unit.parent),
             selectinload(Visit.inspection).selectinload(Inspection.plan),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspections.db import UTCDateTime, json_type, str_enum, utcnow
 from inspections.extensions import db
-from inspections.visits.models import Inspection, Slot
+from inspections.visits.models import Inspection, Slot, Visit
 
 
 class ProposalStatus(StrEnum):
@@ -111,3 +111,29 @@ class CalendarFeed(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChangeStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+class VisitChangeRequest(db.Model):
+    """A team head's proposal to move an approved visit; the plan's coordinator decides."""
+
+    __tablename__ = "visit_change_requests"
+    __table_args__ = (sa.Index("ix_visit_change_requests_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(sa.ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date]
+    slot: Mapped[Slot] = mapped_column(str_enum(Slot))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[ChangeStatus] = mapped_column(str_enum(ChangeStatus), default=ChangeStatus.PENDING)
+    proposed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    visit: Mapped[Visit] = relationship()

@@ -25,7 +25,7 @@ from inspections.forms import (
 from inspections.i18n import today
 from inspections.listing import read_order
 from inspections.plans.models import Plan
-from inspections.scheduling import bp, feeds, views
+from inspections.scheduling import bp, changes, feeds, views
 from inspections.scheduling.constraints import (
     add_unit_blackout,
     cross_team_gap,
@@ -33,9 +33,25 @@ from inspections.scheduling.constraints import (
     plan_units,
     set_cross_team_gap,
 )
-from inspections.scheduling.forms import BlackoutForm, GapForm, MoveForm, ProposeForm
+from inspections.scheduling.forms import (
+    AbsenceForm,
+    ApplyMovesForm,
+    BlackoutForm,
+    DecideMoveForm,
+    GapForm,
+    MoveForm,
+    ProposeForm,
+    VisitCancelForm,
+    VisitMoveForm,
+)
 from inspections.scheduling.labels import describe
-from inspections.scheduling.models import ProposalItem, ScheduleProposal
+from inspections.scheduling.models import (
+    ChangeStatus,
+    MemberAbsence,
+    ProposalItem,
+    ScheduleProposal,
+    VisitChangeRequest,
+)
 from inspections.scheduling.services import (
     ACTIVE,
     GRID_LIMIT,
@@ -55,8 +71,8 @@ from inspections.scheduling.services import (
     visit_placement,
 )
 from inspections.teams.models import Team
-from inspections.visits.models import Slot
-from inspections.web import flash_form_errors, send_task, service_call
+from inspections.visits.models import Slot, VisitStatus
+from inspections.web import flash_form_errors, load_visit, send_task, service_call
 
 
 def load_schedulable_plan(plan_id: int) -> Plan:
@@ -309,3 +325,219 @@ def feed(token: str) -> Response:
         abort(404)
     body = feeds.ics(feeds.feed_visits(user), name=_("Inspection visits"), owner=user)
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, no-store"})
+
+
+# --- after approval: move, cancel, a proposed move; absences --------------------------------
+
+
+def _changeable_visit(visit_id: int) -> tuple[object, bool, bool]:
+    """The visit (scoped like its page), whether the user may change it and may propose."""
+    visit = load_visit(visit_id)
+    may_change = policy.can_change_visit(current_user, visit)
+    may_propose = policy.can_propose_visit_change(current_user, visit)
+    if not (may_change or may_propose):
+        abort(403)
+    return visit, may_change, may_propose
+
+
+@bp.get("/visits/<int:visit_id>/change")
+@login_required
+def change_visit(visit_id: int) -> str:
+    visit, may_change, may_propose = _changeable_visit(visit_id)
+    return render_template(
+        "scheduling/change_visit.html",
+        visit=visit,
+        may_change=may_change,
+        may_propose=may_propose,
+        pending=changes.pending_request(visit),
+        move_form=VisitMoveForm(formdata=None, slot=visit.slot.value),
+        cancel_form=VisitCancelForm(formdata=None),
+        decide_form=DecideMoveForm(formdata=None),
+        changeable=visit.status == VisitStatus.APPROVED,
+    )
+
+
+@bp.post("/visits/<int:visit_id>/move")
+@login_required
+def move_visit(visit_id: int) -> BaseResponse:
+    visit, may_change, _may_propose = _changeable_visit(visit_id)
+    back = url_for(".change_visit", visit_id=visit.id)
+    form = VisitMoveForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return redirect(back)
+    slot = Slot(form.slot.data)
+    if may_change:
+        with service_call(_("The visit was moved; the unit and the team are told.")):
+            changes.move_visit(
+                visit,
+                day=form.day.data,
+                slot=slot,
+                reason=form.reason.data,
+                actor=current_user,
+                accept_short_notice=form.short_notice.data,
+            )
+    else:
+        with service_call(_("Your proposed move waits for the plan's coordinator.")):
+            changes.propose_move(
+                visit, day=form.day.data, slot=slot, reason=form.reason.data, actor=current_user
+            )
+    return redirect(back)
+
+
+@bp.post("/visits/<int:visit_id>/cancel")
+@login_required
+def cancel_visit(visit_id: int) -> BaseResponse:
+    visit, may_change, _may_propose = _changeable_visit(visit_id)
+    if not may_change:
+        abort(403)
+    back = url_for(".change_visit", visit_id=visit.id)
+    form = VisitCancelForm()
+    if not form.validate():
+        flash_form_errors(form)
+        return redirect(back)
+    with service_call(_("The visit was cancelled.")):
+        changes.cancel_visit(visit, reason=form.reason.data, actor=current_user)
+    return redirect(back)
+
+
+@bp.post("/visit-changes/<int:request_id>/decide")
+@login_required
+def decide_move(request_id: int) -> BaseResponse:
+    change = db.session.get(VisitChangeRequest, request_id)
+    if change is None:
+        abort(404)
+    visit, may_change, _may_propose = _changeable_visit(change.visit_id)
+    if not may_change:
+        abort(403)
+    back = url_for(".change_visit", visit_id=visit.id)
+    form = DecideMoveForm()
+    if not form.validate() or change.status != ChangeStatus.PENDING:
+        flash_form_errors(form)
+        return redirect(back)
+    accept = form.decision.data == "accept"
+    with service_call(_("The visit was moved.") if accept else _("The proposed move was refused.")):
+        changes.decide_move(
+            change, accept=accept, actor=current_user, accept_short_notice=form.short_notice.data
+        )
+    return redirect(back)
+
+
+def _absences_plan(plan_id: int) -> Plan:
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or not policy.can_manage_absences(current_user, plan):
+        abort(404)
+    return plan
+
+
+def _absence_form(plan: Plan, **kwargs: object) -> AbsenceForm:
+    form = AbsenceForm(**kwargs)
+    form.user_id.choices = [(u.id, u.full_name) for u in changes.plan_people(plan)]
+    return form
+
+
+def _absences_page(plan: Plan, form: AbsenceForm, suggestions: list[changes.Suggestion] | None = None) -> str:
+    people = {u.id: u for u in changes.plan_people(plan)}
+    return render_template(
+        "scheduling/absences.html",
+        plan=plan,
+        absences=changes.plan_absences(plan),
+        people=people,
+        hit=changes.hit_visits(plan),
+        form=form,
+        confirm_form=ConfirmForm(formdata=None),
+        apply_form=ApplyMovesForm(formdata=None),
+        suggestions=suggestions,
+    )
+
+
+@bp.get("/plans/<int:plan_id>/schedule/absences")
+@login_required
+def absences(plan_id: int) -> str:
+    plan = _absences_plan(plan_id)
+    return _absences_page(plan, _absence_form(plan, formdata=None))
+
+
+@bp.post("/plans/<int:plan_id>/schedule/absences")
+@login_required
+def add_absence(plan_id: int) -> BaseResponse:
+    plan = _absences_plan(plan_id)
+    form = _absence_form(plan)
+    if not form.validate():
+        flash_form_errors(form)
+    else:
+        with service_call(_("The absence was recorded.")):
+            changes.add_absence(
+                plan,
+                user_id=form.user_id.data,
+                day=form.day.data,
+                note=form.note.data or "",
+                actor=current_user,
+            )
+    return redirect(url_for(".absences", plan_id=plan.id))
+
+
+@bp.post("/plans/<int:plan_id>/schedule/absences/<int:absence_id>/remove")
+@login_required
+def remove_absence(plan_id: int, absence_id: int) -> BaseResponse:
+    plan = _absences_plan(plan_id)
+    absence = db.session.get(MemberAbsence, absence_id)
+    if absence is None:
+        abort(404)
+    if not ConfirmForm().validate():
+        abort(400)
+    with service_call(_("The absence was removed.")):
+        changes.remove_absence(plan, absence, actor=current_user)
+    return redirect(url_for(".absences", plan_id=plan.id))
+
+
+@bp.post("/plans/<int:plan_id>/schedule/absences/repropose")
+@login_required
+def repropose(plan_id: int) -> BaseResponse | str:
+    plan = _absences_plan(plan_id)
+    if not ConfirmForm().validate():
+        abort(400)
+    with service_call(flash_error=True) as done:
+        suggestions = changes.repropose(plan)
+    if not done:
+        return redirect(url_for(".absences", plan_id=plan.id))
+    return _absences_page(plan, _absence_form(plan, formdata=None), suggestions)
+
+
+def _moves(values: list[str]) -> list[tuple[int, date, Slot]] | None:
+    moves = []
+    for value in values:
+        parts = value.split("|")
+        if len(parts) != 3:
+            return None
+        visit_id, day = parse_id(parts[0]), parse_day(parts[1])
+        if visit_id is None or day is None or parts[2] not in {s.value for s in Slot}:
+            return None
+        moves.append((visit_id, day, Slot(parts[2])))
+    return moves
+
+
+@bp.post("/plans/<int:plan_id>/schedule/absences/apply")
+@login_required
+def apply_moves(plan_id: int) -> BaseResponse:
+    plan = _absences_plan(plan_id)
+    form = ApplyMovesForm()
+    back = url_for(".absences", plan_id=plan.id)
+    moves = _moves(request.form.getlist("move"))
+    if moves is None:
+        flash(_("The proposed moves could not be read: propose them again."), "error")
+        return redirect(back)
+    if not form.validate():
+        flash_form_errors(form)
+        return redirect(back)
+    with service_call() as done:
+        moved = changes.apply_moves(
+            plan,
+            moves,
+            reason=form.reason.data,
+            actor=current_user,
+            accept_short_notice=form.short_notice.data,
+        )
+    if done:
+        flash(_("%(n)d visits were moved; the units and the teams are told.", n=len(moved)), "success")
+    return redirect(back)

@@ -44,8 +44,9 @@ class TeamForm(BaseForm):
 
 
 class MemberForm(BaseForm):
+    # A plain input holding a username; pickers.js turns it into a search by name.
     username = StringField(
-        _l("Username"),
+        _l("Member (username)"),
         validators=[
             DataRequired(_l("Enter the member's username.")),
             Length(max=80, message=_MAX),

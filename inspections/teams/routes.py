@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -22,6 +22,8 @@ from inspections.teams.services import (
     list_inspections,
     list_members,
     remove_member,
+    suggest_people,
+    suggest_teams,
 )
 from inspections.units.models import Unit
 from inspections.visits.models import InspectionStatus
@@ -147,3 +149,39 @@ def remove(team_id: int, membership_id: int) -> Response:
         with service_call(_("The member has left the team.")):
             remove_member(membership, actor=current_user)
     return _back(team)
+
+
+# --- suggestions for the pickers (inspections/static/pickers.js): JSON, at most 20 ---------
+
+
+def _query_text() -> str:
+    return without_control_characters(request.args.get("q", ""))[:100].strip()
+
+
+@bp.get("/suggest")
+@login_required
+def suggest() -> Response:
+    """Teams the user may assign units to, by name or plan title."""
+    if not policy.can_manage_plans(current_user):
+        abort(403)
+    teams = suggest_teams(current_user, _query_text())
+    results = [{"value": str(t.id), "text": t.name, "hint": t.plan.title} for t in teams]
+    return jsonify(results=results)
+
+
+@bp.get("/<int:team_id>/people/suggest")
+@login_required
+def people_suggest(team_id: int) -> Response:
+    """People who may join the team, by username, email or name: for its manager only."""
+    team = db.session.get(Team, team_id)
+    if team is None or not policy.can_manage_team(current_user, team):
+        abort(404)
+    results = [
+        {
+            "value": u.username,
+            "text": u.full_name,
+            "hint": " · ".join(x for x in (u.username, u.home_unit.name if u.home_unit else "") if x),
+        }
+        for u in suggest_people(current_user, team, _query_text())
+    ]
+    return jsonify(results=results)

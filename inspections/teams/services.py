@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from inspections import policy
 from inspections.audit.services import record, snapshot
@@ -167,3 +167,54 @@ def list_inspections(
         escaped = search_key(q).replace("!", "!!").replace("%", "!%").replace("_", "!_")
         query = query.where(sa.or_(Unit.search_name.like(f"%{escaped}%", escape="!"), Unit.code == q))
     return keyset_page(query, order=order, sorts=INSPECTION_SORTS, id_column=Inspection.id, size=size)
+
+
+# --- suggestions for the pickers (inspections/static/pickers.js) ----------------------------
+
+# A picker shows at most this many suggestions: the person types more to narrow them down.
+SUGGESTIONS = 20
+# Teams a user may assign to are few (their plans' teams); the text match on them runs here,
+# accent-free, over at most this many.
+_TEAM_SCAN = 500
+
+
+def _like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+
+
+def suggest_people(viewer: User, team: Team, q: str, *, limit: int = SUGGESTIONS) -> list[User]:
+    """People `viewer` may seat on `team` (`policy.team_candidates`) whose username or email
+    starts with `q`, or whose name holds it; exact usernames first."""
+    q = q.strip().lower()
+    if not q:
+        return []
+    pattern = _like(q)
+    query = (
+        policy.team_candidates(viewer, team)
+        .where(
+            sa.or_(
+                sa.func.lower(User.username).like(f"{pattern}%", escape="!"),
+                sa.func.lower(User.email).like(f"{pattern}%", escape="!"),
+                sa.func.lower(User.full_name).like(f"%{pattern}%", escape="!"),
+            )
+        )
+        .where(User.id.not_in(sa.select(Membership.user_id).where(Membership.team_id == team.id)))
+        .options(selectinload(User.home_unit))
+        .order_by(sa.case((sa.func.lower(User.username) == q, 0), else_=1), User.full_name, User.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def suggest_teams(viewer: User, q: str, *, limit: int = SUGGESTIONS) -> list[Team]:
+    """Teams `viewer` may assign units to (`policy.assignable_teams`) whose name or plan's
+    title holds `q` (accent-free); the newest plan's first. An empty `q`: the first ones."""
+    key = search_key(q)
+    query = (
+        policy.assignable_teams(viewer)
+        .options(contains_eager(Team.plan))
+        .order_by(Plan.year.desc(), Plan.id.desc(), Team.id)
+        .limit(_TEAM_SCAN)
+    )
+    found = [t for t in db.session.scalars(query) if key in search_key(f"{t.name} {t.plan.title}")]
+    return found[:limit]

@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 import sqlalchemy as sa
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,7 +16,7 @@ from inspections.plans.models import Plan, PlanStatus
 from inspections.spreadsheets import CSV_MIMETYPE, XLSX_MIMETYPE, export_locale
 from inspections.teams.models import Team
 from inspections.units import bp
-from inspections.units.forms import ImportCommitForm, ImportForm, UnitForm
+from inspections.units.forms import UnitForm
 from inspections.units.models import DivisionType, Language, Unit, UnitKind
 from inspections.units.services import (
     UNIT_SORTS,
@@ -31,11 +28,9 @@ from inspections.units.services import (
     unit_query,
     update_unit,
 )
-from inspections.units.transfer import FORMATS, ImportFileError, apply_import, export_units, preview_import
+from inspections.units.transfer import FORMATS, export_units
 from inspections.visits.models import Inspection
 from inspections.web import service_call
-
-DEFAULT_IMPORT_LIMIT = 5 * 1000 * 1000
 
 
 def _require(allowed: bool) -> None:
@@ -194,80 +189,12 @@ def edit(unit_id: int) -> str | WerkzeugResponse:
 # --- import and export --------------------------------------------------------------------
 
 
-def _import_dir() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _import_limit() -> int:
-    return int(current_app.config.get("UNIT_IMPORT_MAX_BYTES", DEFAULT_IMPORT_LIMIT))
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
-def import_file() -> str:
+def import_file() -> WerkzeugResponse:
+    """The old address of the unit import: imports are jobs now (inspections/imports)."""
     _require(policy.can_manage_units(current_user))
-    form = ImportForm()
-    preview, file_error, token = None, None, None
-    if form.validate_on_submit():
-        upload = form.file.data
-        name = (getattr(upload, "filename", "") or "").lower()
-        fmt = name.rsplit(".", 1)[-1] if "." in name else ""
-        if upload is None or not name:
-            file_error = _("Choose a file to import.")
-        elif fmt not in FORMATS:
-            file_error = _("Upload a .csv or .xlsx file.")
-        else:
-            limit = _import_limit()
-            data = upload.stream.read(limit + 1)
-            try:
-                preview = preview_import(data, fmt, max_bytes=limit)
-            except ImportFileError as exc:  # shown beside the field, not flashed
-                file_error = str(exc.message)
-            else:
-                if preview.ok:
-                    token = f"{uuid.uuid4().hex}.{fmt}"
-                    (_import_dir() / token).write_bytes(data)
-    return render_template(
-        "units/import.html",
-        form=form,
-        preview=preview,
-        file_error=file_error,
-        commit_form=ImportCommitForm(formdata=None, token=token) if token else None,
-        limit_mb=_import_limit() // 1_000_000,
-    )
-
-
-@bp.post("/import/commit")
-@login_required
-def import_commit() -> WerkzeugResponse:
-    _require(policy.can_manage_units(current_user))
-    form = ImportCommitForm()
-    if not form.validate_on_submit():
-        flash(_("The import has expired; upload the file again."), "error")
-        return redirect(url_for("units.import_file"))
-    path = _import_dir() / form.token.data
-    if not path.is_file():
-        flash(_("The import has expired; upload the file again."), "error")
-        return redirect(url_for("units.import_file"))
-    with service_call() as done:
-        # Checked again: the registry may have changed since the preview.
-        preview = preview_import(path.read_bytes(), path.suffix[1:], max_bytes=_import_limit())
-        counts = apply_import(preview, actor=current_user)
-    if not done:
-        return redirect(url_for("units.import_file"))
-    path.unlink(missing_ok=True)
-    flash(
-        _(
-            "Import done: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
-            created=counts["create"],
-            updated=counts["update"],
-            unchanged=counts["unchanged"],
-        ),
-        "success",
-    )
-    return redirect(url_for("units.index"))
+    return redirect(url_for("imports.index", kind="units"), code=303)
 
 
 @bp.get("/export.<fmt>")
@@ -283,3 +210,38 @@ def export(fmt: str) -> Response:
     return Response(
         data, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename=units.{fmt}"}
     )
+
+
+# --- suggestions for the pickers (inspections/static/pickers.js) ----------------------------
+
+# A picker shows at most this many units: the person types more to narrow them down.
+SUGGESTED_UNITS = 20
+
+
+@bp.get("/suggest")
+@login_required
+def suggest() -> Response:
+    """Units the user may see (`policy.visible_units`) whose name holds `?q=` (accent-free)
+    or whose code starts with it, the exact code first; `?kind=` and `?active=1` narrow them."""
+    _require(policy.can_view_units(current_user))
+    q = without_control_characters(request.args.get("q", ""))[:100].strip()
+    if not q:
+        return current_app.json.response(results=[])
+    prefix = q.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    named = Unit.id.in_(unit_query(q=q).with_only_columns(Unit.id))
+    query = policy.visible_units(current_user).where(sa.or_(named, Unit.code.like(f"{prefix}%", escape="!")))
+    kind = request.args.get("kind", "")
+    if kind in {k.value for k in UnitKind}:
+        query = query.where(Unit.kind == UnitKind(kind))
+    if request.args.get("active") == "1":
+        query = query.where(Unit.active.is_(True))
+    units = db.session.scalars(
+        query.options(selectinload(Unit.parent))
+        .order_by(sa.case((Unit.code == q, 0), else_=1), Unit.search_name, Unit.id)
+        .limit(SUGGESTED_UNITS)
+    )
+    results = [
+        {"value": u.code, "text": u.name, "hint": f"{u.code} · {u.parent.name}" if u.parent else u.code}
+        for u in units
+    ]
+    return current_app.json.response(results=results)

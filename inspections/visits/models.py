@@ -110,6 +110,11 @@ class Visit(db.Model):
     # Raised each time the visit's start or end moves, and only then: the RFC 5545
     # SEQUENCE of its calendar event (a calendar replaces an event whose SEQUENCE rose).
     sequence: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Why it was last moved or cancelled (told to the unit in the change notice).
+    change_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Set when an approved visit is called off (`scheduling.changes.cancel_visit`): the unit
+    # of an announced visit was told of it, so its feed keeps it as a cancelled event.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The row's last change: the DTSTAMP and LAST-MODIFIED of its event, stable between
     # two fetches of a feed.

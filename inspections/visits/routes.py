@@ -87,6 +87,12 @@ def index() -> str:
         statuses=list(VisitStatus),
         creatable=_creatable(filters),
         form=VisitForm(),
+        changeable={
+            v.id
+            for v in page
+            if v.status == VisitStatus.APPROVED
+            and (policy.can_change_visit(current_user, v) or policy.can_propose_visit_change(current_user, v))
+        },
     )
 
 

@@ -1,18 +1,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from inspections.forms import BaseForm
+from inspections.forms import BaseForm, DayField
 from inspections.workdays.models import DayKind
 
 
 class CalendarDayForm(BaseForm):
-    day = DateField(
-        _l("Date"), validators=[InputRequired(message=_l("Enter a date."))], render_kw={"type": "date"}
-    )
+    day = DayField(_l("Date"), validators=[InputRequired(message=_l("Enter a date."))])
     kind = SelectField(
         _l("Kind"),
         choices=[

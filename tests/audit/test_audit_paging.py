@@ -9,7 +9,7 @@ import pytest
 from inspections.audit.services import record
 from inspections.auth.models import Role
 
-ROW = re.compile(r"<tr>\s*<td>(\d+)</td>")
+ROW = re.compile(r"<tr id=\"event-(\d+)\">")
 
 
 def _ids(html: str) -> list[int]:

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from inspections.auth.models import Role
 from inspections.demo import data
 from inspections.units.transfer import COLUMNS
+from tests.browser.test_import_progress import Worker
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -48,14 +49,21 @@ def test_coordinator_runs_a_plan_from_import_to_draw(app, db, make, live_server,
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
-    # Import the demo units from an XLSX file: a preview first, then the commit.
+    # Import the demo units from an XLSX file: a worker checks it, the coordinator confirms,
+    # the worker applies it (tests/browser/test_import_progress.py follows the bar itself).
     page.get_by_role("link", name="Đơn vị").first.click()
     page.get_by_role("link", name="Nhập danh sách đơn vị").click()
+    page.locator("#kind").select_option("units")
     page.locator("#file").set_input_files(str(_demo_units_xlsx(tmp_path / "units.xlsx")))
-    page.get_by_role("button", name="Kiểm tra tệp").click()
-    expect(page.locator("#import-preview")).to_contain_text("74 cần tạo")
-    page.get_by_role("button", name="Nhập các đơn vị này").click()
-    expect(_flash(page)).to_contain_text("tạo mới 74")
+    page.locator("#import-upload button").first.click()
+    with Worker(app):
+        expect(page.locator("#import-progress")).to_have_attribute("data-status", "checked", timeout=60_000)
+        expect(page.locator("#import-counts")).to_contain_text("74")
+        page.locator("form[action$='/confirm'] button").click()
+        if page.locator("#confirm-dialog").is_visible():
+            page.locator("#confirm-dialog button[value=confirm]").click()
+        expect(page.locator("#import-progress")).to_have_attribute("data-status", "done", timeout=60_000)
+    page.goto(f"{live_server}/units/")
     page.locator("#q").fill("ha dong")
     page.get_by_role("button", name="Tìm", exact=True).click()
     expect(page.locator("table.units")).to_contain_text("Quận Hà Đông")
@@ -133,6 +141,8 @@ def test_coordinator_runs_a_plan_from_import_to_draw(app, db, make, live_server,
     expect(page.locator("#weights")).to_contain_text("+3.0")
     page.locator("#count").fill("28")
     page.get_by_role("button", name="Bốc thăm", exact=True).click()
+    # Irreversible: the dialog says what will happen before the draw runs.
+    page.locator("#confirm-dialog button[value=confirm]").click()
     expect(page.locator("#verified")).to_contain_text("Đã kiểm chứng")
     expect(page.locator("#drawn li")).to_have_count(28)
 

@@ -70,30 +70,29 @@ def test_leader_records_a_finding_in_every_area_and_issues_the_conclusion(app, d
     page.goto(f"{live_server}/visits/{visit.id}")
     expect(page.get_by_role("heading", name="Quận Hà Đông")).to_be_visible()
 
-    areas = page.locator("section.area")
+    areas = page.locator("details.area")
     assert areas.count() == 8
+    photo = {"name": "anh-hien-truong.jpg", "mimeType": "image/jpeg", "buffer": fieldwork.jpeg()}
     for i in range(areas.count()):
+        areas.nth(i).locator("summary.area-head").click()
         article = areas.nth(i).locator("article.criterion").first
         bad = i in (0, areas.count() - 1)
         article.get_by_label("Không đạt" if bad else "Đạt", exact=True).check()
         if bad:
             article.get_by_label("Mức độ").select_option("medium")
         article.get_by_label("Ghi chú").fill(f"Ghi nhận tại lĩnh vực {i + 1}: đầy đủ, đúng quy định")
-        article.get_by_role("button", name="Lưu", exact=True).click()
+        # The photo goes in the same step as the finding: choosing it sends both.
+        article.locator("input.file-input").nth(1).set_input_files(photo)
+        expect(article.locator(".gallery img")).to_have_count(1, timeout=20_000)
         expect(article.locator(".save-state")).to_contain_text("Đã lưu.", timeout=20_000)
+    expect(page.locator("#progress-total .done")).to_have_text("8")
 
-    page.reload()  # the photo form comes with a saved finding
-    photo = {"name": "anh-hien-truong.jpg", "mimeType": "image/jpeg", "buffer": fieldwork.jpeg()}
-    for i in range(8):
-        article = page.locator("section.area").nth(i).locator("article.criterion").first
-        article.locator('input[type="file"]').set_input_files(photo)
-        article.get_by_role("button", name="Đính kèm").click()
-        expect(page.locator(".flash").first).to_contain_text(
-            "Đã thêm tệp anh-hien-truong.jpg", timeout=15_000
-        )
-
+    page.reload()  # the corrective-action form comes with a saved non-compliant finding
     for i, text in ((0, "Ban hành kế hoạch CCHC bổ sung."), (7, "Chấn chỉnh việc đeo thẻ công chức.")):
-        article = page.locator("section.area").nth(i).locator("article.criterion").first
+        area = page.locator("details.area").nth(i)
+        if not area.get_attribute("open"):
+            area.locator("summary.area-head").click()
+        article = area.locator("article.criterion").first
         article.locator("details.add-action summary").click()
         article.get_by_label("Nội dung đơn vị phải khắc phục").fill(text)
         article.get_by_role("button", name="Thêm yêu cầu").click()
@@ -117,6 +116,8 @@ def test_leader_records_a_finding_in_every_area_and_issues_the_conclusion(app, d
         assert heading in text, heading
 
     page.get_by_role("button", name="Ban hành kết luận").click()
+    # Irreversible: a dialog says what will happen (base.html, static/app.js).
+    page.locator("#confirm-dialog").get_by_role("button", name="Ban hành kết luận").click()
     expect(page.locator(".flash").first).to_contain_text(
         "Đã ban hành thông báo kết luận 02/TB-ĐKT", timeout=15_000
     )

@@ -68,5 +68,5 @@ def test_the_page_shows_the_previous_inspection_of_the_unit(make, db, client, lo
     login(field.leader.username)
     page = client.get(f"/visits/{field.visit.id}").get_data(as_text=True)
     row = page.split('data-area="VIII"')[1].split("</tr>")[0]
-    assert '<td class="score">100.0</td>' in row
-    assert '<td class="previous">50.0</td>' in row
+    assert '<td class="score text-end">100.0</td>' in row
+    assert '<td class="previous text-end">50.0</td>' in row

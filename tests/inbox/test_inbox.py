@@ -128,12 +128,13 @@ def test_the_navigation_counts_the_items_and_forgets_the_count_after_a_change(db
     db.session.commit()
     login(field.leader.username)
     home = client.get("/").get_data(as_text=True)
-    assert re.search(r'href="/inbox/">[^<]+<span class="count"[^>]*>2</span>', home)  # findings, conclusion
+    # The navigation's badge (base.html: Bootstrap's badge beside the "Inbox" link).
+    count = re.compile(r'href="/inbox/"[^>]*>[^<]+<span class="badge[^"]*"[^>]*>(\d+)</span>')
+    assert count.search(home)[1] == "2"  # findings, conclusion
     page = client.get("/inbox/").get_data(as_text=True)
     assert "Quận Hà Đông" in page and f'href="/visits/{field.visit.id}"' in page
     _finding(db, field)
     db.session.commit()
-    count = re.compile(r'href="/inbox/">[^<]+<span class="count"[^>]*>(\d+)</span>')
     assert count.search(client.get("/").get_data(as_text=True))[1] == "2"  # kept for a minute
     client.post("/language", data={"csrf_token": csrf_token(client), "language": "vi", "next": "/"})
     assert count.search(client.get("/").get_data(as_text=True))[1] == "1"  # a change: asked again

@@ -33,6 +33,8 @@ from tests.kernel.test_policy_matrix import MATRIX
 CSRF_EXEMPT = {"outbox.unsubscribe", "system.healthz"}
 # The JSON API authenticates each request by its bearer token, not by a session cookie.
 CSRF_EXEMPT |= {"api.assign_unit", "api.record_finding", "api.report_action"}
+# The import's upload checks its CSRF token in its form, after raising the request's size limit.
+CSRF_EXEMPT |= {"imports.index"}
 
 # endpoint -> (persona, must refuse an empty post): who may use it, and whether a post with
 # no fields is a refusal. Buttons (a form of the CSRF token alone, or of optional fields)
@@ -51,8 +53,10 @@ POST_ENDPOINTS: dict[str, tuple[str, bool]] = {
     "plans.copy": ("coordinator", True),
     "units.new": ("coordinator", True),
     "units.edit": ("coordinator", True),
-    "units.import_file": ("coordinator", True),
-    "units.import_commit": ("coordinator", True),
+    "units.import_file": ("coordinator", False),  # a redirect to imports.index
+    "imports.index": ("coordinator", True),
+    "imports.confirm_job": ("coordinator", False),
+    "imports.cancel_job": ("coordinator", False),
     "teams.new": ("coordinator", True),
     "teams.add": ("coordinator", True),
     "teams.remove": ("coordinator", False),
@@ -115,6 +119,21 @@ POST_ENDPOINTS: dict[str, tuple[str, bool]] = {
     "api.assign_unit": ("coordinator", True),
     "api.record_finding": ("leader", True),
     "api.report_action": ("contact", True),
+    "accounts.create": ("admin", True),
+    "accounts.set_role": ("admin", True),
+    "accounts.deactivate_user": ("admin", False),
+    "accounts.reactivate_user": ("admin", False),
+    "accounts.send_link": ("admin", False),
+    "accounts.end_sessions": ("admin", False),
+    "auth.set_password": ("anonymous", True),  # not a token of ours: 404
+    "scheduling.move_visit": ("coordinator", True),  # a day and a reason are needed
+    "scheduling.cancel_visit": ("coordinator", True),  # a reason is needed
+    "scheduling.decide_move": ("admin", True),  # no such request: 404
+    "scheduling.add_absence": ("admin", True),
+    "scheduling.remove_absence": ("admin", False),
+    "scheduling.repropose": ("admin", False),
+    "scheduling.apply_moves": ("admin", False),
+    "inbox.digest": ("leader", False),
 }
 
 
@@ -253,7 +272,7 @@ UPLOADS = {
     "cases.new",
     "cases.attach",
     "findings.upload_evidence",
-    "units.import_file",
+    "imports.index",
     "portal.self_assessment",
     "portal.action",
     "portal.unit_upload",

@@ -57,16 +57,30 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
     "units.export": ("GET", "/units/export.csv", _UNITS_VIEW),
     "units.new": ("GET", "/units/new", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
     "units.edit": ("GET", "/units/{unit_id}/edit", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
-    "units.import_file": ("GET", "/units/import", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
-    "units.import_commit": (
-        "POST",
-        "/units/import/commit",
-        _UNITS_MANAGE | {"admin": 302, "coordinator": 302},
+    "units.import_file": ("GET", "/units/import", _UNITS_MANAGE | {"admin": 303, "coordinator": 303}),
+    # Imports (inspections/imports): a job is its uploader's (and admins'); none in this world.
+    "imports.index": ("GET", "/imports/", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
+    "imports.detail": ("GET", "/imports/1", dict.fromkeys(PERSONAS, 404) | {"anonymous": 302}),
+    "imports.confirm_job": ("POST", "/imports/1/confirm", dict.fromkeys(PERSONAS, 404) | {"anonymous": 302}),
+    "imports.cancel_job": ("POST", "/imports/1/cancel", dict.fromkeys(PERSONAS, 404) | {"anonymous": 302}),
+    "imports.template": (
+        "GET",
+        "/imports/template/units.csv",
+        _UNITS_MANAGE | {"admin": 200, "coordinator": 200},
     ),
     "assignments.assign_bulk": (
         "POST",
         "/assignments/bulk",
         _UNITS_MANAGE | {"admin": 302, "coordinator": 302},
+    ),
+    "assignments.bulk": ("GET", "/assignments/bulk", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
+    # The pickers' suggestions (JSON): scoped like the lists they stand for.
+    "units.suggest": ("GET", "/units/suggest", _UNITS_VIEW),
+    "teams.suggest": ("GET", "/teams/suggest", _UNITS_MANAGE | {"admin": 200, "coordinator": 200}),
+    "teams.people_suggest": (
+        "GET",
+        "/teams/{team_id}/people/suggest",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 200, "coordinator": 200},
     ),
     "teams.new": ("GET", "/teams/new/{cw_plan_id}", _RUN_PLAN | {"admin": 200, "coordinator": 200}),
     "teams.detail": ("GET", "/teams/{team_id}", _SEE_PLAN),
@@ -297,7 +311,9 @@ MATRIX |= {
     "portal.unit_action": ("GET", "/unit/actions/{action_id}", _UNIT_ONLY | {"contact": 200}),
     "portal.unit_extension": ("POST", "/unit/actions/{action_id}/extension", _CONTACT_POST),
     "remediation.extensions": (
-        "GET", "/actions/extensions/", _UNIT_ONLY | {"admin": 200, "coordinator": 200}
+        "GET",
+        "/actions/extensions/",
+        _UNIT_ONLY | {"admin": 200, "coordinator": 200},
     ),
     "remediation.decide": ("POST", "/actions/extensions/{extension_id}/decide", _DECIDE),
     # The old addresses of the two pages above: a redirect that reveals nothing.
@@ -354,6 +370,77 @@ MATRIX |= {
     "webhooks.create": ("POST", "/admin/webhooks/", _ADMIN_POST),
     "webhooks.send_test": ("POST", "/admin/webhooks/1/test", _ADMIN_POST | {"admin": 404}),
     "webhooks.toggle": ("POST", "/admin/webhooks/1/active", _ADMIN_POST | {"admin": 404}),
+}
+
+MATRIX |= {
+    "accounts.index": ("GET", "/admin/users/", _ADMIN_POST | {"admin": 200}),
+    "accounts.create": ("GET", "/admin/users/new", _ADMIN_POST | {"admin": 200}),
+    "accounts.show": ("GET", "/admin/users/2", _ADMIN_POST | {"admin": 200}),
+    "accounts.set_role": ("POST", "/admin/users/2/role", _ADMIN_POST),
+    "accounts.deactivate_user": ("POST", "/admin/users/2/deactivate", _ADMIN_POST),
+    "accounts.reactivate_user": ("POST", "/admin/users/2/reactivate", _ADMIN_POST),
+    "accounts.send_link": ("POST", "/admin/users/2/password-link", _ADMIN_POST),
+    "accounts.end_sessions": ("POST", "/admin/users/2/end-sessions", _ADMIN_POST),
+    # A one-time link is its own proof; a token that is not ours is a 404 for everyone.
+    "auth.set_password": ("GET", "/auth/set-password/not-a-token", dict.fromkeys(PERSONAS, 404)),
+}
+
+
+# --- after approval: moving and cancelling a visit, absences, the inbox digest; the field
+# phone's service worker and thumbnails ---
+_SCHEDULE_ADMIN_ONLY = {p: 404 for p in PERSONAS} | {"anonymous": 302}
+_VISIT_CHANGE = {
+    "anonymous": 302,
+    "admin": 302,
+    "coordinator": 302,
+    "observer": 403,
+    "outsider": 404,
+    "contact": 404,
+}
+MATRIX |= {
+    # The team head may propose a move (a request the coordinator decides), never cancel.
+    "scheduling.change_visit": (
+        "GET",
+        "/visits/{visit_id}/change",
+        _VISIT_CHANGE | {"leader": 200, "admin": 200, "coordinator": 200},
+    ),
+    "scheduling.move_visit": ("POST", "/visits/{visit_id}/move", _VISIT_CHANGE | {"leader": 302}),
+    "scheduling.cancel_visit": ("POST", "/visits/{visit_id}/cancel", _VISIT_CHANGE | {"leader": 403}),
+    "scheduling.decide_move": ("POST", "/visit-changes/1/decide", _SCHEDULE_ADMIN_ONLY | {"admin": 404}),
+    "scheduling.absences": (
+        "GET",
+        "/plans/{plan_id}/schedule/absences",
+        _SCHEDULE_ADMIN_ONLY | {"admin": 200},
+    ),
+    "scheduling.add_absence": (
+        "POST",
+        "/plans/{plan_id}/schedule/absences",
+        _SCHEDULE_ADMIN_ONLY | {"admin": 302},
+    ),
+    "scheduling.remove_absence": (
+        "POST",
+        "/plans/{plan_id}/schedule/absences/1/remove",
+        _SCHEDULE_ADMIN_ONLY | {"admin": 404},
+    ),
+    "scheduling.repropose": (
+        "POST",
+        "/plans/{plan_id}/schedule/absences/repropose",
+        _SCHEDULE_ADMIN_ONLY | {"admin": 302},
+    ),
+    "scheduling.apply_moves": (
+        "POST",
+        "/plans/{plan_id}/schedule/absences/apply",
+        _SCHEDULE_ADMIN_ONLY | {"admin": 302},
+    ),
+    "inbox.digest": (
+        "POST",
+        "/inbox/digest",
+        dict.fromkeys(PERSONAS, 302) | {"observer": 403, "contact": 403},
+    ),
+    "findings.service_worker": ("GET", "/sw.js", dict.fromkeys(PERSONAS, 200)),
+    "findings.web_manifest": ("GET", "/manifest.webmanifest", dict.fromkeys(PERSONAS, 200)),
+    "findings.offline_page": ("GET", "/field/offline", dict.fromkeys(PERSONAS, 200)),
+    "findings.evidence_thumb": ("GET", "/evidence/{evidence_id}/thumb", _FIELD_SEE),
 }
 
 

@@ -173,11 +173,37 @@ QUERY: dict[str, dict[str, str]] = {
     "plans.detail": {"kind": "team_kind", "q": "text"} | LISTING,
     "teams.detail": {"status": "record_status", "q": "text"} | LISTING,
     "teams.members": LISTING,
+    "assignments.bulk": {
+        "q": "text",
+        "kind": "unit_kind",
+        "district": "id",
+        "selected": "ids",
+        "team_id": "id",
+    }
+    | LISTING,
+    "units.suggest": {"q": "text", "kind": "unit_kind", "active": "on_one"},
+    "teams.suggest": {"q": "text"},
+    "teams.people_suggest": {"q": "text"},
     "auth.login": {"next": "text"},
 }
 # Fields some POST views read from `request.form` beside their form classes.
 RAW_FIELDS: dict[str, dict[str, str]] = {
-    "assignments.assign_bulk": {"team_id": "id", "unit_ids": "ids", "override_reason": "text"},
+    "assignments.assign_bulk": {
+        "team_id": "id",
+        "unit_ids": "ids",
+        "override_reason": "text",
+        # The bulk page's search and navigation, carried to its next address.
+        "action": "text",
+        "unselect": "id",
+        "page_ids": "ids",
+        "q": "text",
+        "kind": "unit_kind",
+        "district": "id",
+        "sort": "sort",
+        "order": "order",
+        "after": "cursor",
+        "next_after": "cursor",
+    },
     "assignments.draw": {"action": "draw_action"},
     "outbox.preferences": {"action": "on_off"},
     "remediation.decide": {"decision": "decision"},

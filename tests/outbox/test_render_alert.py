@@ -14,6 +14,7 @@ from inspections.outbox.dispatch import dispatch_due, render_failures
 from inspections.outbox.mailer import FolderTransport
 from inspections.outbox.models import Notification, NotificationStatus
 from inspections.outbox.services import enqueue
+from inspections.units.models import Language
 
 
 def _unrenderable(key: str = "broken") -> Notification:
@@ -27,7 +28,7 @@ def _unrenderable(key: str = "broken") -> Notification:
 
 
 def test_an_unrenderable_row_is_failed_and_shown_to_the_admin(app, db, make, client, login, tmp_path):
-    admin = make.user(Role.ADMIN)
+    admin = make.user(Role.ADMIN, language=Language.EN)
     row = _unrenderable()
     db.session.commit()
     result = dispatch_due(transport=FolderTransport(tmp_path))
@@ -40,7 +41,8 @@ def test_an_unrenderable_row_is_failed_and_shown_to_the_admin(app, db, make, cli
     login(admin.username)
     page = client.get("/admin/outbox").get_data(as_text=True)
     banner = page.split('id="render-failures"')[1].split("</div>")[0]
-    assert f"#{row.id} sending_paused" in banner and "admin@so-noi-vu.example" in banner
+    # The kind by its name, not its code.
+    assert f"#{row.id} Sending paused" in banner and "admin@so-noi-vu.example" in banner
     assert 'href="/admin/outbox?status=failed"' in banner
     status = client.get("/admin/system").get_data(as_text=True)
     assert 'id="render-failures"' in status and ">1 " in status.split('id="render-failures"')[1][:5]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 
 from inspections.auth.models import Role
@@ -63,7 +65,7 @@ def test_a_moved_visit_approved_again_supersedes_the_old_notice(db, make):
     db.session.commit()
 
     visit.starts_at = days_from_now(22)
-    visit.ends_at = days_from_now(22).replace(hour=23)
+    visit.ends_at = visit.starts_at + timedelta(hours=4)  # not `.replace(hour=23)`: wrong after 23:00
     new = schedule_notices(visit)
     db.session.commit()
 

@@ -88,7 +88,7 @@ def test_moving_a_visit_far_away_asks_for_a_reason_then_keeps_it(plan_world, cli
     data = {"csrf_token": csrf_token(client, path), "day": far.isoformat(), "slot": "afternoon"}
     client.post(f"/schedule/items/{item.id}/move", data=data)
     page = client.get(path).get_data(as_text=True)
-    assert 'class="flash error"' in page
+    assert 'class="flash error' in page  # base.html adds Bootstrap's alert classes after it
     db.session.expire_all()
     assert db.session.get(ProposalItem, item.id).day != far
     client.post(f"/schedule/items/{item.id}/move", data=data | {"reason": "Đơn vị xin lùi lịch"})

@@ -12,7 +12,7 @@ from tests.factories import days_from_now
 from tests.list_helpers import ids_on, query_count, walk
 
 UNIT_ROW = r'<tr data-code="unit-(\d+)">'
-MEMBER_ROW = r"<td>Người dùng (\d+)</td>"
+MEMBER_ROW = r"<td data-label=\"[^\"]*\">Người dùng (\d+)</td>"
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The unit registry pages: search, pages, import with preview, export; surprise secrecy."""
+"""The unit registry pages: search, pages, export; surprise secrecy (import: tests/imports)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from inspections.teams.models import TeamKind
 from inspections.units.models import Unit, UnitKind
 from inspections.visits.models import Inspection
 from tests.conftest import csrf_token
-from tests.units.test_units import GOOD, _csv, _row, _xlsx
 
 
 @pytest.fixture
@@ -22,14 +21,6 @@ def staff(db, make, client, login):
     db.session.commit()
     login("lan")
     return user
-
-
-def _upload(client, data: bytes, name: str):
-    return client.post(
-        "/units/import",
-        data={"csrf_token": csrf_token(client, "/units/import"), "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
 
 
 def _count(db):
@@ -49,49 +40,6 @@ def test_search_is_accent_insensitive_and_pages_by_keyset(db, make, client, staf
     assert "kind=commune" in after
     second = client.get(after).get_data(as_text=True)
     assert second.count('data-code="x') == 10 and 'rel="next"' not in second
-
-
-@pytest.mark.parametrize("name,build", [("units.xlsx", _xlsx), ("units.csv", _csv)])
-def test_import_previews_then_commits_all(db, client, staff, name, build):
-    preview = _upload(client, build(GOOD), name)
-    body = preview.get_data(as_text=True)
-    assert preview.status_code == 200 and 'id="import-preview"' in body
-    assert _count(db) == 0
-    token = body.split('name="token" type="hidden" value="')[1].split('"')[0]
-    done = client.post(
-        "/units/import/commit", data={"csrf_token": csrf_token(client), "token": token}, follow_redirects=True
-    )
-    assert done.status_code == 200 and _count(db) == 4
-    exported = client.get(f"/units/export.{name.rsplit('.', 1)[1]}").data
-    again = _upload(client, exported, name).get_data(as_text=True)
-    assert 'id="import-preview"' in again and "0 to create" in again.replace("0 cần tạo", "0 to create")
-
-
-@pytest.mark.parametrize(
-    "data,name",
-    [
-        (_csv([["q-x", "Quận X"]], header=("code", "name")), "units.csv"),
-        (b"code,name,kind\nq-x,Quan X,district\n", "units.xlsx"),
-        (_xlsx(GOOD + [_row("q-hadong", "Lặp"), _row("q-bad", "Sai", email="nope")]), "units.xlsx"),
-        (_csv([_row("p-orphan", "Mồ Côi", "commune", parent="q-nowhere")]), "units.csv"),
-        (b"hello", "units.txt"),
-    ],
-)
-def test_a_bad_file_gets_a_clear_error_and_imports_nothing(db, client, staff, data, name):
-    page = _upload(client, data, name)
-    body = page.get_data(as_text=True)
-    assert page.status_code == 200
-    assert 'role="alert"' in body
-    assert "Import these units" not in body and "Nhập các đơn vị này" not in body
-    assert _count(db) == 0
-
-
-def test_a_file_over_the_import_limit_gets_a_translated_message(app, db, client, staff):
-    app.config["UNIT_IMPORT_MAX_BYTES"] = 1_000_000
-    page = _upload(client, b"code,name,kind\n" + b"x" * 1_200_000, "units.csv")
-    body = page.get_data(as_text=True)
-    assert page.status_code == 200 and "1 MB" in body and 'role="alert"' in body
-    assert _count(db) == 0
 
 
 def test_a_unit_contact_never_learns_that_its_unit_was_drawn(app, db, make, client, login):
