@@ -43,9 +43,22 @@ PAGES: dict[str, list[tuple[str, str]]] = {
         ("findings", "/reports/findings"),
         ("calendar", "/calendar"),
         ("inbox", "/inbox/"),
+        ("imports", "/imports/"),
     ],
-    "admin": [("home", "/"), ("system", "/admin/system"), ("outbox", "/admin/outbox")],
-    "leader.joint": [("home", "/"), ("visits", "/visits/"), ("visit", "first:/visits/")],
+    "admin": [
+        ("home", "/"),
+        ("users", "/admin/users/"),
+        ("audit", "/audit/"),
+        ("system", "/admin/system"),
+        ("outbox", "/admin/outbox"),
+        ("checklists", "/checklists/"),
+    ],
+    # The visit page from the leader's home: its cards link to the visits to come.
+    "leader.joint": [
+        ("home", "/"),
+        ("visits", "/visits/"),
+        ("visit", "first:/|main .visit-card a[href^='/visits/']"),
+    ],
     "member": [("home", "/"), ("calendar", "/calendar")],
     "contact.q-hadong": [("home", "/"), ("dashboard", "/unit/"), ("actions", "/actions/")],
 }
@@ -103,8 +116,10 @@ def log_in(page, base: str, username: str) -> None:
 def resolve(page, base: str, target: str) -> str | None:
     if not target.startswith("first:"):
         return target
-    page.goto(base + target.removeprefix("first:"))
-    link = page.locator("main table tbody a[href^='/']").first
+    # "first:<page>[|<selector>]": the first link on that page (by default in its table).
+    where, _, selector = target.removeprefix("first:").partition("|")
+    page.goto(base + where)
+    link = page.locator(selector or "main table tbody a[href^='/']").first
     if link.count() == 0:
         return None
     return link.get_attribute("href")

@@ -3,8 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from inspections.accounts.services import unit_with_code
 from inspections.auth.models import Role
 from inspections.forms import BaseForm, NoControlCharacters
 from inspections.labels import label
@@ -13,6 +14,13 @@ from inspections.units.models import Language
 
 def _role_choices() -> list[SelectChoice]:
     return [SelectChoice(r.value, label(r)) for r in Role]
+
+
+def _known_unit(form: BaseForm, field: StringField) -> None:
+    """A typed code must be a unit's: the message sits beside the field."""
+    code = (field.data or "").strip()
+    if code and unit_with_code(code) is None:
+        raise ValidationError(_l("No unit has the code %(code)s.", code=code))
 
 
 class UserFilterForm(BaseForm):
@@ -36,6 +44,7 @@ class UserFilterForm(BaseForm):
             Optional(),
             Length(max=40, message=_l("At most %(max)d characters.")),
             NoControlCharacters(),
+            _known_unit,
         ],
     )
     active = SelectField(
@@ -62,6 +71,7 @@ class _RoleFields(BaseForm):
             Optional(),
             Length(max=40, message=_l("At most %(max)d characters.")),
             NoControlCharacters(),
+            _known_unit,
         ],
     )
 

@@ -26,7 +26,6 @@ from inspections.accounts.services import (
 from inspections.audit.describe import describe
 from inspections.audit.models import AuditEvent
 from inspections.auth.models import Role, User
-from inspections.errors import DomainError
 from inspections.extensions import db
 from inspections.forms import ConfirmForm
 from inspections.listing import read_order
@@ -55,21 +54,17 @@ def _load(user_id: int) -> User:
 def index() -> str:
     _require_admin()
     form = UserFilterForm(request.args)
-    filters, unit_error = UserFilters(), None
-    if form.validate():
-        try:
-            unit = unit_by_code(form.unit.data or "")
-        except DomainError as exc:
-            unit, unit_error = None, str(exc.message)
+    filters = UserFilters()
+    if form.validate():  # a code no unit has is an error beside its field
         filters = UserFilters(
             q=form.q.data or "",
             role=Role(form.role.data) if form.role.data in {r.value for r in Role} else None,
-            unit=unit,
+            unit=unit_by_code(form.unit.data or ""),
             active={"1": True, "0": False}.get(form.active.data or ""),
         )
     page = list_users(filters, order=read_order(request.args, USER_SORTS, "name"))
     return render_template(
-        "accounts/index.html", form=form, page=page, unit_error=unit_error, filtered=bool(request.args)
+        "accounts/index.html", form=form, page=page, filtered=bool(request.args)
     )
 
 
@@ -79,11 +74,7 @@ def create() -> str | Response | tuple[str, int]:
     _require_admin()
     form = CreateUserForm()
     if form.validate_on_submit():
-        try:
-            unit = unit_by_code(form.unit.data or "")
-        except DomainError as exc:  # beside its field, not as a banner
-            form.unit.errors = [str(exc.message)]
-            return render_template("accounts/new.html", form=form), 422
+        unit = unit_by_code(form.unit.data or "")  # validated: a known code or none
         with service_call() as done:
             user = create_account(
                 username=form.username.data or "",

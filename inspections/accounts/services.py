@@ -33,12 +33,17 @@ class UserFilters:
     active: bool | None = None
 
 
+def unit_with_code(code: str) -> Unit | None:
+    """The unit with this code (any case), or None."""
+    return db.session.scalar(sa.select(Unit).where(sa.func.lower(Unit.code) == code.strip().lower()))
+
+
 def unit_by_code(code: str) -> Unit | None:
     """The unit with this code; None for no code; InvalidInput for a code no unit has."""
     code = code.strip()
     if not code:
         return None
-    unit = db.session.scalar(sa.select(Unit).where(sa.func.lower(Unit.code) == code.lower()))
+    unit = unit_with_code(code)
     if unit is None:
         raise InvalidInput(_l("No unit has the code %(code)s.", code=code))
     return unit

@@ -140,7 +140,7 @@ def test_a_short_notice_move_needs_confirming_and_the_notice_says_so(db, make, i
     db.session.commit()
     [notice] = rows(db, kind="visit_changed", recipient_contact_id=field.unit.contacts[0].id)
     assert notice.context["short_notice"] is True
-    assert "Short notice" in render(notice).get_body(("plain",)).get_content()
+    assert "Báo trước ngắn" in render(notice).get_body(("plain",)).get_content()
 
 
 def test_a_surprise_visit_moves_silently_for_the_unit(db, make, in_request):
@@ -336,7 +336,7 @@ def test_only_the_coordinator_moves_the_head_proposes_a_member_neither(db, make,
     )
     db.session.expire_all()
     assert field.visit.sequence == 0  # only proposed
-    assert "A proposed move waits for the coordinator" in client.get(path).get_data(as_text=True)
+    assert "Đề nghị dời lịch đang chờ cán bộ điều phối" in client.get(path).get_data(as_text=True)
 
 
 def test_unit_contacts_of_another_unit_and_active_status_are_respected(db, make, in_request):

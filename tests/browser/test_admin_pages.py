@@ -12,7 +12,6 @@ from inspections.auth.models import Role, User
 from inspections.outbox.models import NotificationStatus
 from inspections.outbox.services import enqueue
 from inspections.units.models import Language
-from tests.browser.conftest import browser, live_server  # noqa: F401 - the browser fixtures
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -40,7 +39,7 @@ def world(db, make):
 
 
 @pytest.mark.parametrize("width", [390, 1366])
-def test_admin_pages_fit_the_window(browser, live_server, world, width):  # noqa: F811
+def test_admin_pages_fit_the_window(browser, live_server, world, width):
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(f"{live_server}/login")
     page.fill("#username", "boss")
@@ -60,7 +59,7 @@ def test_admin_pages_fit_the_window(browser, live_server, world, width):  # noqa
     page.close()
 
 
-def test_deactivation_asks_first(browser, live_server, world, db):  # noqa: F811
+def test_deactivation_asks_first(browser, live_server, world, db):
     page = browser.new_page(viewport={"width": 390, "height": 900})
     page.goto(f"{live_server}/login")
     page.fill("#username", "boss")
