@@ -150,14 +150,10 @@ def parse_year(value: str | None) -> int | None:
 
 
 def parse_day(value: str | None) -> date | None:
-    """An ISO date ("YYYY-MM-DD") within the calendar's years; None otherwise."""
-    if not _DAY.fullmatch(value or ""):
-        return None
-    try:
-        day = date.fromisoformat(value or "")
-    except ValueError:
-        return None
-    return day if FIRST_DAY <= day <= LAST_DAY else None
+    """A day in a query string, "yyyy-mm-dd" (bookmarked links) or "dd/mm/yyyy" (typed in a
+    filter), within the calendar's years; None otherwise."""
+    day = parse_typed_day(value or "")
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
 
 
 # --- text and numbers in forms ----------------------------------------------------------
@@ -248,7 +244,8 @@ class DayField(StringField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist or not str(valuelist[0]).strip():
-            self.data = None
+            # Spaces are no date: InputRequired (which reads raw_data) must see nothing.
+            self.data, self.raw_data = None, []
             return
         day = parse_typed_day(str(valuelist[0]))
         if day is None:

@@ -338,9 +338,8 @@ def _ids(events: Iterable[AuditEvent], keys: set[str], object_type: str) -> set[
 
 
 def load_names(events: list[AuditEvent]) -> Names:
+    # One query per kind even when a page names none: the same statements for every page.
     def names(column_id: Any, column_name: Any, ids: set[int]) -> dict[int, str]:
-        if not ids:
-            return {}
         return dict(db.session.execute(sa.select(column_id, column_name).where(column_id.in_(ids))).all())
 
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}

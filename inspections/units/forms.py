@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
@@ -68,11 +67,3 @@ class UnitForm(BaseForm):
             SelectChoice(Language.VI.value, "Tiếng Việt"),
             SelectChoice(Language.EN.value, "English"),
         ]
-
-
-class ImportForm(BaseForm):
-    file = FileField(_l("CSV or XLSX file"))
-
-
-class ImportCommitForm(BaseForm):
-    token = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}\.(csv|xlsx)$")])

@@ -166,3 +166,15 @@ def test_the_visit_page_carries_the_rules_the_queue_checks(app, client, login, d
     total = len(field.criteria(db))
     assert f'<span class="done">0</span> / <span class="total">{total}</span>' in page
     assert 'accept="image/*" capture="environment" multiple' in page
+
+
+def test_the_copy_kept_for_offline_use_leaves_the_flashed_message_to_the_page(app, client, login, db, make):
+    field = fieldwork.build(make, db)
+    login(field.leader.username)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Đã thêm yêu cầu khắc phục.")]
+    path = f"/visits/{field.visit.id}"
+    # The service worker's background copy (after a save) comes first, the redirect second.
+    kept = client.get(path, headers={"X-Cache-Fill": "1"}).get_data(as_text=True)
+    assert "Đã thêm yêu cầu khắc phục." not in kept
+    assert "Đã thêm yêu cầu khắc phục." in client.get(path).get_data(as_text=True)

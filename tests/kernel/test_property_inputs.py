@@ -208,6 +208,11 @@ RAW_FIELDS: dict[str, dict[str, str]] = {
     "outbox.preferences": {"action": "on_off"},
     "remediation.decide": {"decision": "decision"},
     "auth.login": {"username": "text"},
+    # A save sent later by the offline queue, and each photo's time (ms since 1970).
+    "findings.save_visit_finding": {"queued": "on_one", "taken_ms": "text"},
+    "inbox.digest": {"wanted": "on_one"},
+    # The re-proposal's moves, "visit id|yyyy-mm-dd|slot" each.
+    "scheduling.apply_moves": {"move": "text"},
 }
 # Read from `request.form` and covered otherwise: a form field of the same name, or the
 # redirect target every view's `web.redirect_back` takes (tests/kernel: local paths only).

@@ -92,7 +92,8 @@ self.addEventListener("message", function (event) {
     var url = new URL(raw, self.location.origin);
     if (url.origin !== self.location.origin) return null;
     if (VISIT_PAGE.test(url.pathname)) {
-      return fetch(url.pathname, { credentials: "same-origin" })
+      // Marked, so that this copy does not take the flashed message of the page being shown.
+      return fetch(url.pathname, { credentials: "same-origin", headers: { "X-Cache-Fill": "1" } })
         .then(function (r) { return keep(PAGES, url.pathname, r); }).catch(function () {});
     }
     if (KEPT_FILE.test(url.pathname)) {
