@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,3 +40,17 @@ def flag(text: str, default: bool = True) -> bool:
 
 def words_of(text: Any) -> set[str]:
     return in_each_language(text)
+
+
+def split_rows(
+    rows: Iterable[Row], row_errors: Callable[[Row], list[RowError]]
+) -> tuple[list[RowError], list[Row]]:
+    """Each row's own errors, and the rows that have none (checked further as a set)."""
+    errors: list[RowError] = []
+    good: list[Row] = []
+    for row in rows:
+        found = row_errors(row)
+        errors += found
+        if not found:
+            good.append(row)
+    return errors, good

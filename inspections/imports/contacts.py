@@ -17,7 +17,7 @@ from inspections.errors import InvalidInput
 from inspections.extensions import db
 from inspections.forms import has_control_characters
 from inspections.imports.bulk import insert_rows
-from inspections.imports.checks import FLAG_WORDS, RowError, flag, need, one_line
+from inspections.imports.checks import FLAG_WORDS, RowError, flag, need, one_line, split_rows
 from inspections.imports.parsing import Row
 from inspections.units.models import Language, Unit, UnitContact
 from inspections.units.services import normal_email
@@ -66,13 +66,7 @@ def _row_errors(row: Row, run: ContactRun) -> list[RowError]:
 def check_batch(
     rows: list[Row], run: ContactRun, *, trusted: bool = False
 ) -> tuple[list[RowError], list[tuple[Row, str, Any]]]:
-    errors: list[RowError] = []
-    good = []
-    for row in rows:
-        found = _row_errors(row, run)
-        errors += found
-        if not found:
-            good.append(row)
+    errors, good = split_rows(rows, lambda row: _row_errors(row, run))
     codes = {r.values["unit_code"] for r in good}
     units = dict(db.session.execute(sa.select(Unit.code, Unit.id).where(Unit.code.in_(codes))).tuples().all())
     existing: dict[tuple[int, str], tuple[int, str, Language, bool]] = {}

@@ -21,7 +21,7 @@ from inspections.auth.services import create_user, send_password_link
 from inspections.errors import InvalidInput
 from inspections.extensions import db
 from inspections.forms import has_control_characters
-from inspections.imports.checks import RowError, need, one_line, words_of
+from inspections.imports.checks import RowError, need, one_line, split_rows, words_of
 from inspections.imports.parsing import Row
 from inspections.labels import LABELS
 from inspections.units.models import Language, Unit
@@ -95,13 +95,7 @@ def _row_errors(row: Row, run: PeopleRun) -> list[RowError]:
 def check_batch(
     rows: list[Row], run: PeopleRun, *, trusted: bool = False
 ) -> tuple[list[RowError], list[tuple[Row, str, Any]]]:
-    errors: list[RowError] = []
-    good = []
-    for row in rows:
-        found = _row_errors(row, run)
-        errors += found
-        if not found:
-            good.append(row)
+    errors, good = split_rows(rows, lambda row: _row_errors(row, run))
     codes = {r.values["home_unit_code"] for r in good if r.values.get("home_unit_code")}
     units = dict(db.session.execute(sa.select(Unit.code, Unit.id).where(Unit.code.in_(codes))).tuples().all())
     emails = {r.values["email"].lower() for r in good}
