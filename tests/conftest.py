@@ -93,12 +93,35 @@ def migrated(database_url: str, instance_dir: Path) -> str:
 def _empty_all_tables() -> None:
     tables = _db.metadata.sorted_tables
     if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            _db.session.execute(table.delete())
+        _truncate_postgres(", ".join(f'"{t.name}"' for t in tables))
+        return
+    for table in reversed(tables):
+        _db.session.execute(table.delete())
     _db.session.commit()
+
+
+# A browser test's page can still be fetching (a service worker's background copy, a thumbnail)
+# when the test ends, and a request that takes a table's lock while TRUNCATE waits for the others
+# deadlocks with it. That leaves the rows to the next test, so the database's other connections
+# (all this test's: the database is the run's own) are ended first, and a clash is retried.
+_END_OTHER_CONNECTIONS = sa.text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+)
+
+
+def _truncate_postgres(names: str, attempts: int = 5) -> None:
+    for attempt in range(attempts):
+        try:
+            _db.session.execute(_END_OTHER_CONNECTIONS)
+            _db.session.execute(sa.text("SET LOCAL lock_timeout = '5s'"))
+            _db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            _db.session.commit()
+            return
+        except sa.exc.OperationalError:
+            _db.session.rollback()
+            if attempt == attempts - 1:
+                raise
 
 
 @pytest.fixture

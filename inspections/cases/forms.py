@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from inspections.forms import BaseForm, NoControlCharacters
+from inspections.forms import BaseForm, DayField, NoControlCharacters
 
 SOURCES = [
     SelectChoice("complaint", _l("Complaint")),
@@ -43,7 +43,7 @@ class IntakeForm(BaseForm):
             Length(max=10_000, message=_l("At most 10000 characters.")),
         ],
     )
-    received_on = DateField(_l("Received on"), validators=[InputRequired(message=_l("Choose a date."))])
+    received_on = DayField(_l("Received on"), validators=[InputRequired(message=_l("Enter a date."))])
     attachment = FileField(_l("Attachment (optional)"))
 
 

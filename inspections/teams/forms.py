@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from inspections.forms import BaseForm, NoControlCharacters
+from inspections.forms import BaseForm, DayField, NoControlCharacters
 from inspections.labels import label
 from inspections.teams.models import TeamKind, TeamRole
 
@@ -25,7 +25,7 @@ class TeamForm(BaseForm):
     decision_number = StringField(
         _l("Decision number"), validators=[Optional(), Length(max=60, message=_MAX), NoControlCharacters()]
     )
-    decision_date = DateField(_l("Decision date"), validators=[Optional()])
+    decision_date = DayField(_l("Decision date"), validators=[Optional()])
     decision_signer = StringField(
         _l("Signed by"), validators=[Optional(), Length(max=160, message=_MAX), NoControlCharacters()]
     )

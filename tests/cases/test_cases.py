@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import sqlalchemy as sa
 
@@ -100,7 +101,7 @@ def test_a_coordinator_registers_a_case_with_an_attachment(db, client, login, ma
             "source": "hotline",
             "title": "Đường dây nóng: hồ sơ chứng thực trễ hẹn",
             "summary": "Người dân phản ánh qua đường dây nóng.",
-            "received_on": "2019-11-04",
+            "received_on": "04/11/2019",  # typed as a Vietnamese office writes it
             "attachment": (io.BytesIO(fieldwork.PDF), "don-phan-anh.pdf"),
         },
         content_type="multipart/form-data",
@@ -108,5 +109,6 @@ def test_a_coordinator_registers_a_case_with_an_attachment(db, client, login, ma
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     case = db.session.scalar(sa.select(Case))
     assert (case.reference, case.status, case.unit_id) == ("VV-2019-01", CaseStatus.INTAKE, unit.id)
+    assert case.received_on == date(2019, 11, 4)
     assert db.session.scalar(sa.select(CaseAttachment.filename)) == "don-phan-anh.pdf"
     assert db.session.get(Unit, unit.id) is not None
