@@ -3,7 +3,8 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only plans]
 
-Builds a throw-away instance (SQLite, migrations, the demo), serves it on a local port
+Builds a throw-away instance (SQLite, migrations, the demo with next year's schedule
+approved), serves it on a local port
 and drives the system's headless Chromium (Playwright; $CHROMIUM_PATH or `chromium`).
 Writes <persona>-<page>-desktop.png and …-phone.png (full pages).
 """
@@ -91,7 +92,28 @@ def build_app(instance: Path):
         flask_migrate.upgrade(revision="heads")
         load_demo(password=PASSWORD)
         db.session.commit()
+        approve_next_schedule()
     return app
+
+
+def approve_next_schedule() -> None:
+    """Next year's schedule, proposed and approved as the coordinator would (the worker's
+    steps run here), so that the leader's home and the visit page have visits to show."""
+    import sqlalchemy as sa
+
+    from inspections.auth.models import User
+    from inspections.extensions import db
+    from inspections.plans.models import Plan
+    from inspections.scheduling import services
+
+    coordinator = db.session.scalar(sa.select(User).where(User.username == "coordinator"))
+    plan = db.session.scalar(sa.select(Plan).order_by(Plan.year.desc()).limit(1))
+    proposal = services.request_proposal(plan, actor=coordinator)
+    db.session.commit()
+    services.claim_proposal(proposal.id)
+    services.compute_proposal(proposal.id)
+    services.approve_proposal(proposal, actor=coordinator)
+    db.session.commit()
 
 
 def serve(app) -> tuple[str, object]:
