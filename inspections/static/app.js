@@ -30,6 +30,7 @@
     });
     dialog.showModal();
   }
+  window.askToConfirm = ask;  // for scripts whose step is not a form (field.js: discard a draft)
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

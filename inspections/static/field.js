@@ -407,9 +407,11 @@
         else if (n) state(form, t.choose_result, "hint");
       });
     });
-    form.querySelector(".discard-draft").addEventListener("click", function () {
-      if (!window.confirm(t.discard)) return;
-      kv.del(key, store).then(function () { location.reload(); });
+    var discard = form.querySelector(".discard-draft");
+    discard.addEventListener("click", function () {
+      window.askToConfirm(t.discard, function () {
+        kv.del(key, store).then(function () { location.reload(); });
+      }, discard.textContent);
     });
 
     // A save kept by the earlier version of this page (localStorage) moves into the queue.

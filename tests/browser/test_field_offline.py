@@ -153,3 +153,50 @@ def test_findings_and_photos_made_offline_survive_a_reload_and_a_refusal(app, db
         page.wait_for_function(FORGOTTEN)
     finally:
         context.close()
+
+
+def test_a_refused_draft_is_discarded_only_after_the_page_s_own_dialog(app, db, make, live_server, browser):
+    field = fieldwork.build(make, db)
+    first = field.criteria(db)[0]
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        _log_in(page, live_server, field.member.username)
+        page.goto(f"{live_server}/visits/{field.visit.id}")
+        page.wait_for_function(KEPT)
+        area = page.locator("details.area").first
+        area.locator("summary.area-head").click()
+        one = area.locator(f"#c{first.id}")
+        context.set_offline(True)
+        one.get_by_label("Đạt", exact=True).check()
+        expect(one.locator(".save-state.pending")).to_be_visible()
+        services.save_visit_finding(
+            field.visit,
+            criterion_id=first.id,
+            result="observation",
+            text="Niêm yết chưa đầy đủ",
+            expected_version=None,
+            actor=field.leader,
+        )
+        db.session.commit()
+        context.set_offline(False)
+        expect(one.locator(".draft-badge")).to_be_visible(timeout=20_000)
+
+        discard = one.get_by_role("button", name="Bỏ bản nháp")
+        discard.click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible()  # the page's dialog, not the browser's: it can be styled and read
+        dialog.get_by_role("button", name="Hủy").click()
+        assert len(_queue(page)) == 1  # cancelled: the draft stays
+
+        discard.click()
+        dialog.get_by_role("button", name="Bỏ bản nháp").click()
+        page.wait_for_load_state()
+        expect(page.locator(f"#c{first.id} .draft-badge")).to_be_hidden()
+        assert _queue(page) == []
+        db.session.expire_all()
+        kept = db.session.scalar(sa.select(Finding).where(Finding.criterion_id == first.id))
+        assert (kept.result.value, kept.author_id) == ("observation", field.leader.id)
+    finally:
+        context.close()
