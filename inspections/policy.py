@@ -495,6 +495,14 @@ def can_change_visit(viewer: Viewer, visit: Visit) -> bool:
     return can_schedule(viewer, visit.inspection.plan)
 
 
+def visits_changeable(viewer: Viewer) -> sa.ColumnElement[bool]:
+    """SQL condition on `Inspection`: `can_change_visit`, for the inbox of proposed moves."""
+    user = _user(viewer)
+    if user is None or user.role not in (Role.ADMIN, Role.COORDINATOR):
+        return sa.false()
+    return sa.true() if user.role == Role.ADMIN else Inspection.plan_id.in_(_coordinated_plan_ids(user))
+
+
 def can_propose_visit_change(viewer: Viewer, visit: Visit) -> bool:
     """The team's head (or deputy) may propose a move; the coordinator decides."""
     return is_team_leader(viewer, visit.inspection.team)

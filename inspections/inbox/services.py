@@ -249,22 +249,21 @@ def _unacknowledged(user: User, now: datetime) -> list[Item]:
 
 
 def _moves_proposed(user: User) -> list[Item]:
-    """A team head's proposed move of a visit waits on the plan's coordinators (and admins),
-    the people who may decide it (`policy.can_change_visit`)."""
-    if user.role not in (Role.ADMIN, Role.COORDINATOR):
-        return []
+    """A team head's proposed move of a visit waits on who may decide it
+    (`policy.visits_changeable`, the SQL twin of `policy.can_change_visit`)."""
     query = (
         sa.select(VisitChangeRequest, Unit.name)
         .join(Visit, Visit.id == VisitChangeRequest.visit_id)
         .join(Inspection, Inspection.id == Visit.inspection_id)
         .join(Unit, Unit.id == Inspection.unit_id)
-        .where(VisitChangeRequest.status == ChangeStatus.PENDING, Visit.status == VisitStatus.APPROVED)
+        .where(
+            VisitChangeRequest.status == ChangeStatus.PENDING,
+            Visit.status == VisitStatus.APPROVED,
+            policy.visits_changeable(user),
+        )
         .order_by(VisitChangeRequest.id)
         .limit(SHOWN)
     )
-    if user.role != Role.ADMIN:
-        coordinated = sa.select(plan_coordinators.c.plan_id).where(plan_coordinators.c.user_id == user.id)
-        query = query.where(Inspection.plan_id.in_(coordinated))
     return [
         Item(
             ItemKind.MOVE_PROPOSED,
