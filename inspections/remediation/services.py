@@ -137,12 +137,17 @@ def return_report(action: CorrectiveAction, *, reason: str, actor: User) -> Corr
     )
 
 
-def overdue_actions(today: date) -> sa.Select[tuple[CorrectiveAction]]:
-    """Actions past their due date with nothing accepted: what the reminders chase."""
-    return sa.select(CorrectiveAction).where(
+def is_overdue(today: date) -> sa.ColumnElement[bool]:
+    """SQL condition on `CorrectiveAction`: past its due date with nothing accepted."""
+    return sa.and_(
         CorrectiveAction.due_on < today,
         CorrectiveAction.status.in_([ActionStatus.OPEN, ActionStatus.RETURNED]),
     )
+
+
+def overdue_actions(today: date) -> sa.Select[tuple[CorrectiveAction]]:
+    """The actions the reminders chase (`is_overdue`)."""
+    return sa.select(CorrectiveAction).where(is_overdue(today))
 
 
 # --- more time: the unit asks, a coordinator decides ----------------------------------------
@@ -297,10 +302,7 @@ def _narrowed(query: sa.Select[Any], filters: ActionFilters, today: date) -> sa.
     if filters.status is not None:
         query = query.where(CorrectiveAction.status == filters.status)
     if filters.overdue:
-        query = query.where(
-            CorrectiveAction.due_on < today,
-            CorrectiveAction.status.in_((ActionStatus.OPEN, ActionStatus.RETURNED)),
-        )
+        query = query.where(is_overdue(today))
     return query
 
 

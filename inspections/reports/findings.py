@@ -22,6 +22,7 @@ from inspections.findings.models import Criterion, Finding, FindingResult, Sever
 from inspections.i18n import today
 from inspections.plans.models import Plan
 from inspections.remediation.models import ActionStatus, CorrectiveAction
+from inspections.remediation.services import is_overdue
 from inspections.units.models import Unit
 from inspections.visits.models import Inspection, Visit
 
@@ -202,9 +203,7 @@ def action_figures(viewer: User, plan_ids: list[int], *, on: date | None = None)
     still_open = CorrectiveAction.status.in_(
         [ActionStatus.OPEN, ActionStatus.RETURNED, ActionStatus.REPORTED]
     )
-    overdue = sa.and_(
-        CorrectiveAction.status.in_([ActionStatus.OPEN, ActionStatus.RETURNED]), CorrectiveAction.due_on < on
-    )
+    overdue = is_overdue(on)  # the reminders' rule
     closed = CorrectiveAction.status == ActionStatus.ACCEPTED
     days = _days_between(CorrectiveAction.created_at, CorrectiveAction.verified_at)
     row = db.session.execute(

@@ -21,6 +21,7 @@ from inspections.plans.progress import plan_progress, team_progress
 from inspections.remediation.models import ActionStatus, CorrectiveAction
 from inspections.reports import bp, findings
 from inspections.reports.exports import findings_sheets
+from inspections.reports.overdue import overdue_by_district
 from inspections.spreadsheets import XLSX_MIMETYPE, export_locale, xlsx_bytes
 from inspections.teams.models import Team
 from inspections.units.models import Unit
@@ -73,6 +74,7 @@ def _staff_home() -> str:
         progress=plan_progress(plans),
         team_progress=teams,
         team_counts=team_counts,
+        overdue=overdue_by_district(current_user),
     )
 
 

@@ -102,10 +102,11 @@ def test_team_assignment_with_conflict_then_override_and_progress(db, make, clie
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Inspection)) == 2
 
     detail = client.get(f"/plans/{plan.id}").get_data(as_text=True)
-    assert '<svg role="img"' in detail and "2/15" in detail
-    assert f'data-team="{team.id}"' in detail
+    # The tables charts.js draws (tests/reports/test_charts.py has their figures).
+    assert 'data-chart="bar" data-chart-id="progress-chart"' in detail and "2/15" in detail
+    assert f'data-team="{team.id}"' in detail and "charts.js" in detail
     home = client.get("/").get_data(as_text=True)
-    assert f'id="progress-chart-{plan.id}"' in home and "2/15" in home
+    assert f'data-chart-id="progress-chart-{plan.id}"' in home and "2/15" in home
 
     book = load_workbook(io.BytesIO(client.get(f"/plans/{plan.id}/export.xlsx").data))
     assert {r[0] for r in book.worksheets[2].iter_rows(min_row=2, values_only=True)} == {
