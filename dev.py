@@ -178,7 +178,10 @@ def run() -> int:
 def test(pytest_args: list[str]) -> int:
     ensure_venv("requirements.txt", "requirements-dev.txt")
     compile_catalogues()
-    return subprocess.run([str(PYTHON), "-m", "pytest", *pytest_args], cwd=ROOT).returncode
+    # Every core (pytest-xdist): each worker has its own database, instance folder and browser.
+    chosen = any(a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist" for a in pytest_args)
+    spread = [] if chosen else ["-n", "auto"]
+    return subprocess.run([str(PYTHON), "-m", "pytest", *spread, *pytest_args], cwd=ROOT).returncode
 
 
 def messages() -> int:

@@ -78,6 +78,11 @@ def flash_form_errors(form: Any) -> None:
 # --- redirects ---------------------------------------------------------------------------
 
 
+def wants_json() -> bool:
+    """The client asked for JSON (a script's fetch: field.js, calendar.js), not a page."""
+    return request.accept_mimetypes.best == "application/json"
+
+
 def local_path(target: str | None, default: str) -> str:
     """`target` if it is a path on this site, else `default`: never an open redirect."""
     if not target:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort
 
 from inspections.extensions import db
 from inspections.findings.models import Finding
 from inspections.findings.subject import Subject
 from inspections.web import load_case, load_visit
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def load_finding(finding_id: int) -> tuple[Finding, Subject]:

@@ -17,13 +17,13 @@ from inspections.extensions import db
 from inspections.files import KINDS, max_bytes, storage_path
 from inspections.findings import bp, checklists, media, scores, services
 from inspections.findings.forms import CorrectiveActionForm, CriterionForm, EvidenceForm, FindingForm
-from inspections.findings.loaders import load_finding, wants_json
+from inspections.findings.loaders import load_finding
 from inspections.findings.models import ChecklistTemplate, Criterion, Evidence, Finding, FindingResult
 from inspections.findings.subject import Subject, documents_of
 from inspections.forms import ConfirmForm, parse_id
 from inspections.remediation.models import CorrectiveAction
 from inspections.visits.models import Visit
-from inspections.web import load_visit, service_call
+from inspections.web import load_visit, service_call, wants_json
 
 
 def _first_error(form: FindingForm | EvidenceForm) -> str:

@@ -1,28 +1,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from inspections.forms import BaseForm, NoControlCharacters
+from inspections.forms import BaseForm, DayField, NoControlCharacters
 from inspections.visits.models import Slot
 
 
 class ProposeForm(BaseForm):
-    notice_on = DateField(
-        _l("Schedule notices go out on"),
-        validators=[Optional()],
-        render_kw={"type": "date"},
-    )
+    notice_on = DayField(_l("Schedule notices go out on"), validators=[Optional()])
 
 
 class MoveForm(BaseForm):
-    day = DateField(
-        _l("New date"),
-        validators=[InputRequired(message=_l("Enter a date."))],
-        render_kw={"type": "date"},
-    )
+    day = DayField(_l("New date"), validators=[InputRequired(message=_l("Enter a date."))])
     slot = SelectField(
         _l("Half-day"),
         choices=[
@@ -53,9 +45,7 @@ class GapForm(BaseForm):
 
 class BlackoutForm(BaseForm):
     unit_id = SelectField(_l("Unit"), coerce=int, validators=[InputRequired(message=_l("Choose a unit."))])
-    day = DateField(
-        _l("Date"), validators=[InputRequired(message=_l("Enter a date."))], render_kw={"type": "date"}
-    )
+    day = DayField(_l("Date"), validators=[InputRequired(message=_l("Enter a date."))])
     note = StringField(
         _l("Note"),
         validators=[Length(max=255, message=_l("At most %(max)d characters.")), NoControlCharacters()],
@@ -87,11 +77,7 @@ def _reason_field(label: object) -> TextAreaField:
 class VisitMoveForm(BaseForm):
     """Move an approved visit (the coordinator), or propose the move (the team head)."""
 
-    day = DateField(
-        _l("New date"),
-        validators=[InputRequired(message=_l("Enter a date."))],
-        render_kw={"type": "date"},
-    )
+    day = DayField(_l("New date"), validators=[InputRequired(message=_l("Enter a date."))])
     slot = _slot_field()
     reason = _reason_field(_l("Reason for the move (told to the unit and the team)"))
     short_notice = BooleanField(_l("I confirm the short notice to the unit"))
@@ -117,9 +103,7 @@ class AbsenceForm(BaseForm):
     user_id = SelectField(
         _l("Member"), coerce=int, validators=[InputRequired(message=_l("Choose a member."))]
     )
-    day = DateField(
-        _l("Day away"), validators=[InputRequired(message=_l("Enter a date."))], render_kw={"type": "date"}
-    )
+    day = DayField(_l("Day away"), validators=[InputRequired(message=_l("Enter a date."))])
     note = StringField(
         _l("Note"),
         validators=[Length(max=255, message=_l("At most %(max)d characters.")), NoControlCharacters()],

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
@@ -22,7 +22,8 @@ from inspections.forms import (
     parse_month,
     within_calendar,
 )
-from inspections.i18n import today
+from inspections.i18n import show_date, today
+from inspections.labels import label
 from inspections.listing import read_order
 from inspections.plans.models import Plan
 from inspections.scheduling import bp, changes, feeds, views
@@ -64,15 +65,15 @@ from inspections.scheduling.services import (
     calendar_teams,
     latest_proposal,
     move_item,
+    plan_schedule,
     request_proposal,
     team_first_day,
     team_items_page,
-    team_schedule,
     visit_placement,
 )
 from inspections.teams.models import Team
-from inspections.visits.models import Slot, VisitStatus
-from inspections.web import flash_form_errors, load_visit, send_task, service_call
+from inspections.visits.models import Inspection, InspectionKind, Slot, Visit, VisitStatus
+from inspections.web import flash_form_errors, load_visit, send_task, service_call, wants_json
 
 
 def load_schedulable_plan(plan_id: int) -> Plan:
@@ -117,23 +118,22 @@ def schedule(plan_id: int) -> str:
     team_id = _team_filter(teams) or (teams[0][0] if teams else None)
     team = db.session.get(Team, team_id) if team_id is not None else None
     first_day = within_calendar(
-        (team_first_day(proposal, team.id) if team is not None else None) or plan.window_start
+        (team_first_day(proposal, team) if team is not None else None) or plan.window_start
     )
     view = "week" if request.args.get("view") == "week" else "month"
     month = _asked("month", parse_month) or first_day.replace(day=1)
     week = views.week_days(_asked("week", parse_day) or first_day)
+    # Where the enhanced calendar opens: the team's first day when it is in the month shown,
+    # so that switching to the week view lands on the team's first visits.
+    opens_on = week[0] if view == "week" else (first_day if first_day.replace(day=1) == month else month)
     shown = (
         (week[0], week[-1]) if view == "week" else (month, views.shift_month(month, 1) - timedelta(days=1))
     )
     entries: list[views.Entry] = []
     items = None
     if team is not None:
-        visits, proposed = team_schedule(proposal, team.id, *shown)
-        entries = [
-            views.Entry(visit_placement(v).day, Slot(visit_placement(v).slot), v.inspection, visit=v)
-            for v in visits
-        ]
-        entries += [views.Entry(i.day, i.slot, i.inspection, item=i) for i in proposed]
+        visits, proposed = plan_schedule(plan, proposal, *shown, team_id=team.id)
+        entries = [_visit_entry(v) for v in visits] + [_item_entry(i) for i in proposed]
         items = team_items_page(proposal, team.id, order=read_order(request.args, ITEM_SORTS, "day"))
     return render_template(
         "scheduling/schedule.html",
@@ -149,6 +149,7 @@ def schedule(plan_id: int) -> str:
         next_month=views.shift_month(month, 1),
         grid=views.month_grid(month.year, month.month),
         week=week,
+        opens_on=opens_on,
         days=views.by_day(entries),
         full=len(entries) >= GRID_LIMIT,
         items=items,
@@ -158,6 +159,8 @@ def schedule(plan_id: int) -> str:
         gap_form=GapForm(formdata=None, cross_team_gap_days=cross_team_gap(plan)),
         blackout_form=_blackout_form(plan, formdata=None),
         blackouts=plan_blackouts(plan),
+        today=today(),
+        slot_hours=views.slot_hours(),
     )
 
 
@@ -195,6 +198,118 @@ def add_blackout(plan_id: int) -> BaseResponse:
     return redirect(url_for(".schedule", plan_id=plan.id))
 
 
+# --- the calendars' events (static/calendar.js), scoped like the pages they enhance -------
+
+# The longest range a calendar asks for: a month view's six weeks, and some room.
+MAX_RANGE_DAYS = 62
+
+
+def _title(slot: Slot, inspection: Inspection) -> str:
+    """An entry's text, as the server-rendered grid writes it (_calendar.html)."""
+    title = f"{label(slot)}: {inspection.unit.name}"
+    return f"{title} ({_('surprise')})" if inspection.kind == InspectionKind.SURPRISE else title
+
+
+def _visit_entry(visit: Visit) -> views.Entry:
+    return views.Entry(visit_placement(visit).day, visit.slot, visit.inspection, visit=visit)
+
+
+def _item_entry(item: ProposalItem) -> views.Entry:
+    return views.Entry(item.day, item.slot, item.inspection, item=item)
+
+
+def _visit_event(visit: Visit) -> dict[str, object]:
+    return views.event(_visit_entry(visit), title=_title(visit.slot, visit.inspection))
+
+
+def _item_event(item: ProposalItem) -> dict[str, object]:
+    """A proposed item, draggable: its move goes to `move`, like the form's."""
+    return views.event(
+        _item_entry(item),
+        title=_title(item.slot, item.inspection),
+        move_url=url_for(".move", item_id=item.id),
+    )
+
+
+def _bad_request(message: str) -> tuple[Response, int]:
+    return jsonify(error=message), 400
+
+
+def _asked_range(month: date) -> tuple[date, date] | None:
+    """The days a calendar asks for, ?start=yyyy-mm-dd&end=yyyy-mm-dd (end excluded), as
+    the first and the last day (without either, the days of `month`); None when they cannot
+    be read, are reversed or are too far apart."""
+    start, end_text = request.args.get("start"), request.args.get("end")
+    if start is None and end_text is None:
+        first = month.replace(day=1)
+        return first, views.shift_month(first, 1) - timedelta(days=1)
+    first, end = parse_day(start), parse_day(end_text)
+    if first is None or end is None or not first < end <= first + timedelta(days=MAX_RANGE_DAYS):
+        return None
+    return first, end - timedelta(days=1)
+
+
+def _asked_team() -> tuple[int | None, bool]:
+    """The team in ?team=, if any, and whether the value could be read at all."""
+    value = request.args.get("team")
+    if not value:
+        return None, True
+    team_id = parse_id(value)
+    return team_id, team_id is not None
+
+
+def _range_error() -> tuple[Response, int]:
+    return _bad_request(
+        _(
+            "Ask for the days as start=yyyy-mm-dd and end=yyyy-mm-dd, at most %(n)d days apart.",
+            n=MAX_RANGE_DAYS,
+        )
+    )
+
+
+@bp.get("/plans/<int:plan_id>/schedule/events")
+@login_required
+def schedule_events(plan_id: int) -> dict[str, object] | tuple[Response, int]:
+    """The schedule's calendar (of one team, if asked): fixed visits and proposed items; the
+    proposed ones can be dragged. Only for those who may schedule the plan (404 otherwise)."""
+    plan = load_schedulable_plan(plan_id)
+    team_id, readable = _asked_team()
+    if not readable:
+        return _bad_request(_("The team is not a valid number."))
+    if (
+        team_id is not None
+        and db.session.scalar(sa.select(Team.plan_id).where(Team.id == team_id)) != plan.id
+    ):
+        abort(404)
+    days = _asked_range(within_calendar(plan.window_start))
+    if days is None:
+        return _range_error()
+    visits, items = plan_schedule(plan, latest_proposal(plan), *days, team_id=team_id)
+    return {
+        "events": [_visit_event(v) for v in visits] + [_item_event(i) for i in items],
+        "full": len(visits) >= GRID_LIMIT or len(items) >= GRID_LIMIT,
+    }
+
+
+@bp.get("/calendar/events")
+@login_required
+def my_calendar_events() -> dict[str, object] | tuple[Response, int]:
+    """The personal calendar's visits (`calendar_grid`, so `policy.calendar_visits`), of one
+    team the viewer may see if asked; none of them is dragged here."""
+    team_id, readable = _asked_team()
+    if not readable:
+        return _bad_request(_("The team is not a valid number."))
+    if team_id is not None:
+        team = db.session.get(Team, team_id)
+        if team is None or not policy.can_view_team(current_user, team):
+            abort(404)
+    days = _asked_range(today())
+    if days is None:
+        return _range_error()
+    visits = calendar_grid(current_user, *days, team_id)
+    return {"events": [_visit_event(v) for v in visits[:GRID_LIMIT]], "full": len(visits) > GRID_LIMIT}
+
+
 @bp.get("/plans/<int:plan_id>/schedule/progress")
 @login_required
 def progress(plan_id: int) -> dict[str, object]:
@@ -222,17 +337,22 @@ def propose(plan_id: int) -> BaseResponse:
 
 @bp.post("/schedule/items/<int:item_id>/move")
 @login_required
-def move(item_id: int) -> BaseResponse:
+def move(item_id: int) -> BaseResponse | tuple[Response, int]:
     item = db.session.get(ProposalItem, item_id)
     if item is None:
         abort(404)
     plan = load_schedulable_plan(item.proposal.plan_id)
     form = MoveForm()
     back = url_for(".schedule", plan_id=plan.id, team=item.inspection.team_id)
+    # The calendar's drag (static/calendar.js) asks for JSON: the same form, the same service.
+    answer_json = wants_json()
     if not form.validate():
+        if answer_json:
+            return jsonify(ok=False, message=str(next(iter(form.errors.values()))[0])), 400
         flash_form_errors(form)
         return redirect(back)
-    with service_call(_("The visit was moved.")):
+    moved = _("The visit was moved.")
+    with service_call(None if answer_json else moved, flash_error=not answer_json) as done:
         move_item(
             item,
             day=form.day.data,
@@ -240,7 +360,12 @@ def move(item_id: int) -> BaseResponse:
             actor=current_user,
             reason=form.reason.data or "",
         )
-    return redirect(back)
+    if not answer_json:
+        return redirect(back)
+    if not done:
+        return jsonify(ok=False, message=str(done.error)), 422
+    when = f"{show_date(item.day)} {label(item.slot)}"
+    return jsonify(ok=True, message=moved, event=_item_event(item), when=when)
 
 
 @bp.post("/schedule/proposals/<int:proposal_id>/approve")
@@ -272,9 +397,7 @@ def my_calendar() -> str:
     teams = [] if current_user.role == Role.UNIT_CONTACT else calendar_teams(current_user, month, last)
     team_id = _team_filter(teams)
     visits = calendar_grid(current_user, month, last, team_id)
-    entries = [
-        views.Entry(visit_placement(v).day, v.slot, v.inspection, visit=v) for v in visits[:GRID_LIMIT]
-    ]
+    entries = [_visit_entry(v) for v in visits[:GRID_LIMIT]]
     page = calendar_page(
         current_user, month, last, team_id, order=read_order(request.args, VISIT_SORTS, "time")
     )
@@ -292,6 +415,8 @@ def my_calendar() -> str:
         team_id=team_id,
         feed=feeds.active_feed(current_user),
         confirm_form=ConfirmForm(formdata=None),
+        today=today(),
+        slot_hours=views.slot_hours(),
     )
 
 

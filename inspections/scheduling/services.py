@@ -442,33 +442,39 @@ def calendar_teams(viewer: User, first: date, last: date) -> list[tuple[int, str
     )
 
 
-def _live_fixed(team_id: int) -> sa.Select[tuple[Visit]]:
-    """The team's visits fixed by hand and not cancelled, of live inspections."""
-    inspections = sa.select(Inspection.id).where(
-        Inspection.team_id == team_id, Inspection.status != InspectionStatus.CANCELLED
-    )
+def _inspections_of(plan_id: int, team_id: int | None) -> sa.Select[tuple[int]]:
+    """The ids of the plan's inspections, of one team if given."""
+    query = sa.select(Inspection.id).where(Inspection.plan_id == plan_id)
+    return query if team_id is None else query.where(Inspection.team_id == team_id)
+
+
+def _live_fixed(inspections: sa.Select[tuple[int]]) -> sa.Select[tuple[Visit]]:
+    """The visits fixed by hand and not cancelled, of the live ones of these inspections."""
+    live = inspections.where(Inspection.status != InspectionStatus.CANCELLED)
     return sa.select(Visit).where(
-        Visit.inspection_id.in_(inspections), Visit.fixed.is_(True), Visit.status != VisitStatus.CANCELLED
+        Visit.inspection_id.in_(live), Visit.fixed.is_(True), Visit.status != VisitStatus.CANCELLED
     )
 
 
-def _team_items(proposal: ScheduleProposal | None, team_id: int) -> sa.Select[tuple[ProposalItem]] | None:
-    """The proposal's items for the team's inspections, when the proposal is ready."""
+def _proposed_items(
+    proposal: ScheduleProposal | None, inspections: sa.Select[tuple[int]]
+) -> sa.Select[tuple[ProposalItem]] | None:
+    """The proposal's items for these inspections, when the proposal is ready."""
     if proposal is None or proposal.status != ProposalStatus.READY:
         return None
-    inspections = sa.select(Inspection.id).where(Inspection.team_id == team_id)
     return sa.select(ProposalItem).where(
         ProposalItem.proposal_id == proposal.id, ProposalItem.inspection_id.in_(inspections)
     )
 
 
-def team_first_day(proposal: ScheduleProposal | None, team_id: int) -> date | None:
+def team_first_day(proposal: ScheduleProposal | None, team: Team) -> date | None:
     """The team's first fixed or proposed day: where its calendar opens."""
+    inspections = _inspections_of(team.plan_id, team.id)
     days = []
-    first_visit = db.session.scalar(_live_fixed(team_id).with_only_columns(sa.func.min(Visit.starts_at)))
+    first_visit = db.session.scalar(_live_fixed(inspections).with_only_columns(sa.func.min(Visit.starts_at)))
     if first_visit is not None:
         days.append(local_day(first_visit))
-    items = _team_items(proposal, team_id)
+    items = _proposed_items(proposal, inspections)
     if items is not None:
         first_item = db.session.scalar(items.with_only_columns(sa.func.min(ProposalItem.day)))
         if first_item is not None:
@@ -476,20 +482,24 @@ def team_first_day(proposal: ScheduleProposal | None, team_id: int) -> date | No
     return min(days, default=None)
 
 
-def team_schedule(
-    proposal: ScheduleProposal | None, team_id: int, first: date, last: date
+def plan_schedule(
+    plan: Plan, proposal: ScheduleProposal | None, first: date, last: date, *, team_id: int | None = None
 ) -> tuple[list[Visit], list[ProposalItem]]:
-    """The team's fixed visits and proposed items between two days (each at most GRID_LIMIT)."""
+    """The plan's (or one team's) fixed visits and proposed items between two days, each at
+    most GRID_LIMIT: what the schedule's calendar shows. Only for those who may schedule the
+    plan (`policy.can_schedule`): surprise dates are in it."""
+    inspections = _inspections_of(plan.id, team_id)
+    loaded = selectinload(Visit.inspection).selectinload(Inspection.unit)
     visits = list(
         db.session.scalars(
-            _live_fixed(team_id)
+            _live_fixed(inspections)
             .where(_in_days(first, last))
-            .options(selectinload(Visit.inspection).selectinload(Inspection.unit))
+            .options(loaded)
             .order_by(Visit.starts_at, Visit.id)
             .limit(GRID_LIMIT)
         )
     )
-    items_query = _team_items(proposal, team_id)
+    items_query = _proposed_items(proposal, inspections)
     items = (
         list(
             db.session.scalars(
@@ -512,7 +522,7 @@ def team_items_page(
     proposal: ScheduleProposal | None, team_id: int, *, order: Order
 ) -> Page[ProposalItem] | None:
     """The team's proposed dates, page by page, to review and move; None without a ready proposal."""
-    items = _team_items(proposal, team_id)
+    items = _proposed_items(proposal, sa.select(Inspection.id).where(Inspection.team_id == team_id))
     if items is None:
         return None
     items = items.options(

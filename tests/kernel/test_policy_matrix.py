@@ -207,6 +207,18 @@ MATRIX: dict[str, tuple[str, str, dict[str, int]]] = {
         {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 302},
     ),
     "scheduling.my_calendar": ("GET", "/calendar", {p: 200 for p in PERSONAS} | {"anonymous": 302}),
+    # The calendars' events (static/calendar.js): the schedule's like its page, the
+    # personal calendar's for everyone signed in (scoped by policy.calendar_visits).
+    "scheduling.schedule_events": (
+        "GET",
+        "/plans/{plan_id}/schedule/events",
+        {p: 404 for p in PERSONAS} | {"anonymous": 302, "admin": 200},
+    ),
+    "scheduling.my_calendar_events": (
+        "GET",
+        "/calendar/events",
+        {p: 200 for p in PERSONAS} | {"anonymous": 302},
+    ),
     "scheduling.new_feed": ("POST", "/calendar/feed", {p: 302 for p in PERSONAS}),
     "scheduling.revoke_feed": ("POST", "/calendar/feed/revoke", {p: 302 for p in PERSONAS}),
     "scheduling.feed": ("GET", "/calendar/feed/{feed_token}.ics", {p: 200 for p in PERSONAS}),

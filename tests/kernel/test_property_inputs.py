@@ -159,6 +159,8 @@ QUERY: dict[str, dict[str, str]] = {
     "outbox.index": {"status": "status", "kind": "text", "recipient": "text"} | LISTING,
     "scheduling.schedule": {"team": "id", "view": "view", "month": "month", "week": "day"} | LISTING,
     "scheduling.my_calendar": {"month": "month", "team": "id"} | LISTING,
+    "scheduling.schedule_events": {"team": "id", "start": "day", "end": "day"},
+    "scheduling.my_calendar_events": {"team": "id", "start": "day", "end": "day"},
     "remediation.index": {
         "plan": "id",
         "status": "record_status",
