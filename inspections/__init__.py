@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Mapping
 from importlib import import_module
@@ -36,12 +37,31 @@ def create_app(config: Mapping[str, Any] | None = None, *, instance_path: str | 
     _register_blueprints(app)
     _register_event_handlers()
     _register_templating(app)
+    _version_static_urls(app)
     _register_cli(app)
 
     from workers.app import celery_init_app
 
     celery_init_app(app)
     return app
+
+
+def _version_static_urls(app: Flask) -> None:
+    """Every static URL names its file's content (`?v=<sha256 prefix>`): after a release the
+    browser, and the offline visit's service worker (which keeps files by URL and answers
+    from its copy first), fetch the new file at once instead of on the load after."""
+    digests: dict[str, str | None] = {}
+
+    @app.url_defaults
+    def add_version(endpoint: str, values: dict[str, Any]) -> None:
+        name = values.get("filename")
+        if endpoint != "static" or not name or "v" in values:
+            return
+        if name not in digests or app.debug:
+            path = Path(app.static_folder or "") / name
+            digests[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else None
+        if digests[name]:
+            values["v"] = digests[name]
 
 
 def _init_extensions(app: Flask) -> None:

@@ -102,3 +102,16 @@ def test_the_administration_group_shows_only_what_the_user_may_open(client, db, 
     assert 'id="admin-menu"' in page and 'href="/checklists/"' in page
     assert 'href="/admin/system"' not in page and 'href="/admin/outbox"' not in page
     assert 'data-bs-toggle="offcanvas"' in page and "vendor/bootstrap-5.3.9/bootstrap.min.css" in page
+
+
+def test_static_urls_name_their_file_s_content(client, db, make, login):
+    """A release that changes field.js changes its URL: the service worker, which answers
+    from its kept copy first, cannot hand the new page the old script."""
+    static = Path(__file__).resolve().parents[2] / "inspections/static"
+    coordinator = make.user(Role.COORDINATOR)
+    db.session.commit()
+    login(coordinator.username)
+    page = client.get("/").get_data(as_text=True)
+    digest = hashlib.sha256((static / "app.js").read_bytes()).hexdigest()[:12]
+    assert f"/static/app.js?v={digest}" in page
+    assert client.get(f"/static/app.js?v={digest}").status_code == 200
