@@ -65,6 +65,7 @@ from inspections.scheduling.services import (
     calendar_teams,
     latest_proposal,
     move_item,
+    next_calendar_day,
     plan_schedule,
     request_proposal,
     team_first_day,
@@ -417,6 +418,7 @@ def my_calendar() -> str:
         confirm_form=ConfirmForm(formdata=None),
         today=today(),
         slot_hours=views.slot_hours(),
+        next_day=None if visits else next_calendar_day(current_user, last, team_id),
     )
 
 

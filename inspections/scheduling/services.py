@@ -415,6 +415,16 @@ def calendar_query(viewer: User, first: date, last: date, team_id: int | None) -
     return query
 
 
+def next_calendar_day(viewer: User, after: date, team_id: int | None) -> date | None:
+    """The day of the viewer's first calendar visit after `after`: where an empty month
+    points to (a plan's visits are often months away)."""
+    query = policy.calendar_visits(viewer).where(Visit.starts_at >= _moments(after, after)[1])
+    if team_id is not None:
+        query = query.where(_of_team(team_id))
+    first = db.session.scalar(query.with_only_columns(sa.func.min(Visit.starts_at)))
+    return local_day(first) if first is not None else None
+
+
 def calendar_grid(viewer: User, first: date, last: date, team_id: int | None) -> list[Visit]:
     """At most GRID_LIMIT + 1 visits for a grid (one more tells there are more)."""
     query = calendar_query(viewer, first, last, team_id)

@@ -123,3 +123,16 @@ def test_the_schedule_shows_one_team_one_month(world, make, db, client, login):
     assert page.count('class="entry') == 2
     page = client.get(f"/plans/{world['plan'].id}/schedule?team={world['joint'].id}").get_data(as_text=True)
     assert page.count('class="entry') == 3  # the team's first month opens by default
+
+
+def test_an_empty_month_points_to_the_next_visit_the_viewer_may_see(world, make, db, client, login):
+    add_visits(make, db, world["surprise"], 1, start=3)  # 03/05/2030, a surprise visit
+    add_visits(make, db, world["joint"], 1, start=20)  # 20/05/2030, announced
+    login(world["member"].username)  # on the surprise team: knows its date
+    page = client.get("/calendar?month=2030-02").get_data(as_text=True)
+    assert "03/05/2030" in page and 'href="/calendar?month=2030-05"' in page
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login(world["observer"].username)  # an outsider: the surprise visit stays unknown
+    page = client.get("/calendar?month=2030-02").get_data(as_text=True)
+    assert "20/05/2030" in page and "03/05/2030" not in page
+    assert "next-visit" not in client.get(f"/calendar?month={MONTH}").get_data(as_text=True)  # not empty
