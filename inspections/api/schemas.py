@@ -71,6 +71,7 @@ class UnitOut(Out):
     code: str
     name: str
     name_en: str | None
+    address: str | None
     kind: UnitKind
     division_type: DivisionType | None
     parent_id: int | None

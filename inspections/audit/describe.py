@@ -206,6 +206,7 @@ FIELDS: dict[str, LazyString] = {
     "method": _l("Method"),
     "name": _l("Name"),
     "name_en": _l("Name in English"),
+    "address": _l("Address"),
     "note": _l("Note"),
     "notice_on": _l("Notice date"),
     "notice_working_days": _l("Working days of notice"),

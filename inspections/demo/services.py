@@ -60,6 +60,7 @@ class _Loader:
             code=code,
             name=name,
             name_en=name_en,
+            address=data.ADDRESSES.get(code),
             search_name=search_key(name),
             kind=kind,
             division_type=division_type,

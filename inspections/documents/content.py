@@ -32,6 +32,7 @@ from inspections.findings.subject import Subject
 from inspections.i18n import LOCAL_TZ, local_day
 from inspections.remediation.models import CorrectiveAction
 from inspections.teams.models import Team, TeamRole
+from inspections.units.models import Unit
 
 LAYOUT = 2
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -208,6 +209,20 @@ class MinutesRecord:
     participants: tuple[str, ...]
 
 
+# The minutes form offers the default venue to edit; it takes at most this many characters.
+VENUE_MAX = 255
+
+
+def default_venue(unit: Unit) -> str:
+    """Where the minutes say the visit took place unless the leader wrote it: "trụ sở Sở
+    Nội vụ, 18B Lê Thánh Tông, Hoàn Kiếm, Hà Nội"; without the address when the unit has
+    none, or when the venue with it would be longer than the form takes."""
+    venue = f"trụ sở {unit.name}"
+    if unit.address and len(f"{venue}, {unit.address}") <= VENUE_MAX:
+        return f"{venue}, {unit.address}"
+    return venue
+
+
 def minutes_record(document: Document | None, subject: Subject) -> MinutesRecord:
     """The leader's record, or the visit's own place and hours where none was given."""
     opened = closed = None
@@ -220,7 +235,7 @@ def minutes_record(document: Document | None, subject: Subject) -> MinutesRecord
         if line.strip()
     )
     return MinutesRecord(
-        venue=(document.venue if document else None) or f"trụ sở {subject.unit.name}",
+        venue=(document.venue if document else None) or default_venue(subject.unit),
         opened_at=(document.opened_at if document else None) or opened,
         closed_at=(document.closed_at if document else None) or closed,
         representative=(document.unit_representative if document else None) or "",

@@ -56,6 +56,7 @@ _UNIT_SAMPLE = {
     "contact_name": "Nguyễn Văn An",
     "contact_email": "an.nv@snv.hanoi.gov.vn",
     "contact_language": "vi",
+    "address": "18B Lê Thánh Tông, Hoàn Kiếm, Hà Nội",
 }
 # The export's columns and headers (inspections/units/transfer.py): an export imports back.
 UNIT_LAYOUT = Layout(

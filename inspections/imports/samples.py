@@ -21,6 +21,7 @@ NOTES: dict[str, Any] = {
     "district_code": _l("Code of its district."),
     "active": _l("1 for active, 0 for inactive (empty: active)."),
     "contact_language": _l("vi or en (empty: vi)."),
+    "address": _l("Where the unit's office is, on one line; a file without this column leaves it as it is."),
     "language": _l("vi or en (empty: vi)."),
     "unit_code": _l("Code of a unit already in the registry."),
     "username": _l("Empty: the email address is the username."),

@@ -1,12 +1,13 @@
 """The unit registry's import: check a file of units in sets, write it in bulk.
 
 Rows are matched on `code`: new codes are created, known ones updated, so an export
-imports back cleanly. A check reads each batch's known units in one query (their parent
-and district codes joined) and their contacts in another; the references (parent,
-district) and the cycles of parents are checked once the whole file is read, when the
-codes of later rows are known. Writing is one executemany per batch and kind of change:
-the units first (without their parents, which may come later in the file), then the
-parents and districts, then the contacts.
+imports back cleanly; a file without the `address` column (made before units had one)
+leaves the addresses of the units it updates as they are. A check reads each batch's
+known units in one query (their parent and district codes joined) and their contacts in
+another; the references (parent, district) and the cycles of parents are checked once the
+whole file is read, when the codes of later rows are known. Writing is one executemany
+per batch and kind of change: the units first (without their parents, which may come
+later in the file), then the parents and districts, then the contacts.
 """
 
 from __future__ import annotations
@@ -29,10 +30,14 @@ from inspections.imports.checks import FLAG_WORDS, RowError, flag, need, one_lin
 from inspections.imports.parsing import UNIT_LAYOUT, Row
 from inspections.labels import LABELS
 from inspections.units.models import DivisionType, Language, Unit, UnitContact, UnitKind
-from inspections.units.services import normal_email, search_key
+from inspections.units.services import ADDRESS_MAX, normal_email, search_key
 from inspections.units.transfer import DIVISION_LABELS
 
-_NAME_COLUMNS = ("code", "name", "name_en", "parent_code", "district_code", "contact_name", "contact_email")
+_NAME_COLUMNS = (
+    "code", "name", "name_en", "address", "parent_code", "district_code", "contact_name", "contact_email",
+)  # fmt: skip
+# Columns that a file may lack without clearing them: the registry's value stands.
+_KEPT_WHEN_ABSENT = ("address",)
 UNITS = Unit.__table__
 CONTACTS = UnitContact.__table__
 _KINDS = {k.value for k in UnitKind}
@@ -92,7 +97,7 @@ def _known(codes: Iterable[str]) -> dict[str, _Known]:
     query = (
         sa.select(
             Unit.id, Unit.code, Unit.name, Unit.name_en, Unit.kind, Unit.division_type, Unit.active,
-            Unit.parent_id, Unit.district_id, parent.code, district.code,
+            Unit.parent_id, Unit.district_id, parent.code, district.code, Unit.address,
         )
         .outerjoin(parent, Unit.parent_id == parent.id)
         .outerjoin(district, Unit.district_id == district.id)
@@ -112,6 +117,7 @@ def _known(codes: Iterable[str]) -> dict[str, _Known]:
         district_id,
         p_code,
         d_code,
+        address,
     ) in db.session.execute(query):
         found[code] = _Known(
             unit_id,
@@ -127,6 +133,7 @@ def _known(codes: Iterable[str]) -> dict[str, _Known]:
                 "contact_name": "",
                 "contact_email": "",
                 "contact_language": "",
+                "address": address or "",
             },
             parent_id,
             district_id,
@@ -145,8 +152,12 @@ def _known(codes: Iterable[str]) -> dict[str, _Known]:
     return found
 
 
-def _normalised(values: dict[str, str]) -> dict[str, str]:
+def _normalised(values: dict[str, str], known: _Known) -> dict[str, str]:
+    """The row as the known unit's values would say it, to compare them."""
     out = {c: values.get(c, "") for c in UNIT_LAYOUT.names}
+    for column in _KEPT_WHEN_ABSENT:
+        if column not in values:
+            out[column] = known.values[column]
     out["active"] = "1" if flag(out["active"]) else "0"
     out["contact_language"] = (out["contact_language"] or ("vi" if out["contact_email"] else "")).lower()
     return out
@@ -164,6 +175,8 @@ def _row_errors(row: Row, run: UnitRun) -> list[RowError]:
         errors.append(RowError(n, "name", str(_l("At most %(max)d characters.", max=255))))
     if len(v.get("name_en", "")) > 255:
         errors.append(RowError(n, "name_en", str(_l("At most %(max)d characters.", max=255))))
+    if len(v.get("address", "")) > ADDRESS_MAX:
+        errors.append(RowError(n, "address", str(_l("At most %(max)d characters.", max=ADDRESS_MAX))))
     if v.get("kind") and v["kind"] not in _KINDS:
         errors.append(RowError(n, "kind", str(_l("Unknown kind %(value)s.", value=v["kind"]))))
     if v.get("division_type") and v["division_type"] not in _DIVISIONS:
@@ -239,7 +252,7 @@ def check_batch(
         else:
             run.ids[unit.values["code"]] = unit.id
             run.current[unit.values["code"]] = (unit.parent_id, unit.district_id)
-            action = "unchanged" if unit.values == _normalised(row.values) else "update"
+            action = "unchanged" if unit.values == _normalised(row.values, unit) else "update"
         run.counts[action] += 1
         planned.append((row, action, unit))
     return errors, planned
@@ -293,7 +306,10 @@ def _registry_parents() -> dict[str, str | None]:
 
 
 def _unit_values(v: dict[str, str]) -> dict[str, Any]:
-    return {
+    """The columns a row writes; one it lacks (`_KEPT_WHEN_ABSENT`) is left out, so an
+    update keeps what the unit has. Every row of a file has the same columns, so a batch
+    stays one executemany."""
+    values = {
         "name": v["name"].strip(),
         "search_name": search_key(v["name"]),
         "name_en": (v.get("name_en") or "").strip() or None,
@@ -301,6 +317,9 @@ def _unit_values(v: dict[str, str]) -> dict[str, Any]:
         "division_type": DivisionType(v["division_type"]) if v.get("division_type") else None,
         "active": flag(v.get("active", "")),
     }
+    if "address" in v:
+        values["address"] = v["address"].strip() or None
+    return values
 
 
 def _refs_now(values: dict[str, str], run: UnitRun) -> tuple[int | None, int | None] | None:

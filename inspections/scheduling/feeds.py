@@ -104,10 +104,13 @@ def _status(visit: Visit) -> str:
 
 
 def _location(visit: Visit, venues: dict[int, str]) -> str:
-    """Where the minutes say the visit took place; else the unit (and the unit above it)."""
+    """Where the minutes say the visit took place; else the unit at its address (or with the
+    unit above it, when it has none)."""
     if visit.id in venues:
         return venues[visit.id]
     unit = visit.inspection.unit
+    if unit.address:
+        return f"{unit.name}, {unit.address}"
     return f"{unit.name}, {unit.parent.name}" if unit.parent else unit.name
 
 

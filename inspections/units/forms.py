@@ -40,6 +40,7 @@ class UnitForm(BaseForm):
     name_en = StringField(
         _l("Name in English"), validators=[Optional(), Length(max=255, message=_MAX), _LINE]
     )
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=255, message=_MAX), _LINE])
     kind = SelectField(_l("Kind"))
     division_type = SelectField(_l("Division type"), validators=[Optional()])
     parent_code = StringField(

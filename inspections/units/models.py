@@ -58,6 +58,8 @@ class Unit(db.Model):
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(255))
     name_en: Mapped[str | None] = mapped_column(sa.String(255))
+    # Where its office is, one line: shown on the team's visit cards and in the minutes.
+    address: Mapped[str | None] = mapped_column(sa.String(255))
     # Lower-case, accent-free copy of the name, kept by the service, for search.
     search_name: Mapped[str] = mapped_column(sa.String(255), index=True)
     kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind))

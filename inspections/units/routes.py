@@ -130,6 +130,7 @@ def _unit_args(form: UnitForm) -> dict[str, object] | None:
     return {
         "name": form.name.data,
         "name_en": form.name_en.data,
+        "address": form.address.data,
         "kind": UnitKind(form.kind.data),
         "division_type": DivisionType(form.division_type.data) if form.division_type.data else None,
         "parent": parent,
@@ -164,6 +165,7 @@ def edit(unit_id: int) -> str | WerkzeugResponse:
             "code": unit.code,
             "name": unit.name,
             "name_en": unit.name_en,
+            "address": unit.address,
             "kind": unit.kind.value,
             "division_type": unit.division_type.value if unit.division_type else "",
             "parent_code": unit.parent.code if unit.parent else "",

@@ -18,7 +18,10 @@ from inspections.forms import has_control_characters
 from inspections.listing import PAGE_SIZE, Order, Page, keyset_page
 from inspections.units.models import DivisionType, Language, Unit, UnitContact, UnitKind
 
-_UNIT_FIELDS = ("code", "name", "name_en", "kind", "division_type", "parent_id", "district_id", "active")
+_UNIT_FIELDS = (
+    "code", "name", "name_en", "address", "kind", "division_type", "parent_id", "district_id", "active",
+)  # fmt: skip
+ADDRESS_MAX = 255  # units.address
 
 
 def search_key(text: str) -> str:
@@ -77,6 +80,19 @@ def _check_names(*names: str | None) -> None:
         raise InvalidInput(_l("A name must be on one line, without tabs or control characters."))
 
 
+def clean_address(address: str | None) -> str | None:
+    """The address as stored: stripped, None when blank; one line (it goes into the
+    minutes and onto the team's cards) and no longer than its column."""
+    address = (address or "").strip()
+    if not address:
+        return None
+    if has_control_characters(address):
+        raise InvalidInput(_l("An address must be on one line, without tabs or control characters."))
+    if len(address) > ADDRESS_MAX:
+        raise InvalidInput(_l("An address has at most %(max)d characters.", max=ADDRESS_MAX))
+    return address
+
+
 def _code_taken(error: sa.exc.IntegrityError) -> bool:
     """Whether the database refused the row for its code (a unique index on units.code)."""
     text = str(error.orig).lower()
@@ -97,6 +113,7 @@ def create_unit(
     name: str,
     kind: UnitKind,
     name_en: str | None = None,
+    address: str | None = None,
     division_type: DivisionType | None = None,
     parent: Unit | None = None,
     district: Unit | None = None,
@@ -105,12 +122,14 @@ def create_unit(
 ) -> Unit:
     code = code.strip()
     _check_names(code, name, name_en, contact.name if contact else None)
+    address = clean_address(address)
     if db.session.scalar(sa.select(Unit.id).where(Unit.code == code)) is not None:
         raise Conflict(_l("A unit with code %(code)s already exists.", code=code))
     unit = Unit(
         code=code,
         name=name.strip(),
         name_en=(name_en or "").strip() or None,
+        address=address,
         search_name=search_key(name),
         kind=kind,
         division_type=division_type,
@@ -149,6 +168,7 @@ def update_unit(
     name: str,
     kind: UnitKind,
     name_en: str | None = None,
+    address: str | None = None,
     division_type: DivisionType | None = None,
     parent: Unit | None = None,
     district: Unit | None = None,
@@ -157,12 +177,14 @@ def update_unit(
 ) -> bool:
     """Change a unit; True when something changed (nothing is recorded otherwise)."""
     _check_names(name, name_en, contact.name if contact else None)
+    address = clean_address(address)
     _check_parent(unit, parent)
     before = snapshot(unit, *_UNIT_FIELDS)
     before_contact = _contact_snapshot(unit)
     unit.name = name.strip()
     unit.search_name = search_key(name)
     unit.name_en = (name_en or "").strip() or None
+    unit.address = address
     unit.kind = kind
     unit.division_type = division_type
     unit.parent = parent

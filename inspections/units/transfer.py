@@ -32,6 +32,7 @@ COLUMNS = (
     "contact_name",
     "contact_email",
     "contact_language",
+    "address",  # last: files made before it had the column keep their positions
 )
 FORMATS = ("csv", "xlsx")
 # The headers of an export, by column.
@@ -47,6 +48,7 @@ HEADERS = {
     "contact_name": _l("Contact name"),
     "contact_email": _l("Contact email"),
     "contact_language": _l("Contact language"),
+    "address": _l("Address"),
 }
 # The same words as the unit form (inspections/units/forms.py).
 DIVISION_LABELS = {
@@ -74,6 +76,7 @@ def row_of(unit: Unit) -> dict[str, str]:
         "contact_name": contact.name if contact else "",
         "contact_email": contact.email if contact else "",
         "contact_language": contact.language.value if contact else "",
+        "address": unit.address or "",
     }
 
 

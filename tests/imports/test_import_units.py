@@ -100,7 +100,7 @@ def test_an_import_is_one_audit_event_with_its_counts_and_the_files_hash(app, db
 VIETNAMESE_HEADERS = [
     "Mã", "Tên", "Tên tiếng Anh", "Loại", "Loại đơn vị hành chính", "Đơn vị cấp trên",
     "Quận, huyện, thị xã", "Đang hoạt động", "Tên cán bộ đầu mối", "Email cán bộ đầu mối",
-    "Ngôn ngữ của cán bộ đầu mối",
+    "Ngôn ngữ của cán bộ đầu mối", "Địa chỉ",
 ]  # fmt: skip
 
 

@@ -146,7 +146,7 @@ def _path(endpoint: str) -> str:
 # all of them (unknown ones are ignored by the view).
 FIELDS = (
     "username password next language year title number issued_on window_start window_end "
-    "content_areas joint surprise case notice_working_days reason code name name_en kind "
+    "content_areas joint surprise case notice_working_days reason code name name_en address kind "
     "division_type parent_code district_code active contact_name contact_email "
     "contact_language token decision_number decision_date decision_signer visits_per_day "
     "role home_unit_code unit_code override_reason team_id unit_ids kinds district_id "

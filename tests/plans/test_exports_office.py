@@ -79,7 +79,7 @@ def test_the_unit_export_speaks_vietnamese_with_real_yes_no_cells(units, client,
     assert active["so-tp"].data_type == "b" and active["so-tp"].value is False
     assert active["ubnd-hn"].value is True
     assert "department" not in str(rows) and "urban_district" not in str(rows)
-    _assert_office_sheet(sheet, 11, 4)
+    _assert_office_sheet(sheet, 12, 4)
     assert sheet.column_dimensions["B"].width > sheet.column_dimensions["A"].width  # names are long
 
 

@@ -148,3 +148,12 @@ def test_the_uid_domain_follows_mail_domain(world, client, login):
     login(world["leader"].username)
     _ical, vobj = _events(_fetch(client, _address(client)))
     assert all(uid.endswith("@lich.hanoi.gov.vn") for uid in vobj)
+
+
+def test_a_feed_places_the_visit_at_the_unit_s_address(world, db, client, login):
+    world["unit"].address = "Số 1 đường Nguyễn Đức Thuận, Trâu Quỳ, Gia Lâm, Hà Nội"
+    db.session.commit()
+    login(world["leader"].username)
+    ical, vobj = _events(_fetch(client, _address(client)))
+    uid = f"visit-{world['visit'].id}@kiemtra.hanoi.gov.vn"
+    assert vobj[uid].location.value == "Huyện Gia Lâm, Số 1 đường Nguyễn Đức Thuận, Trâu Quỳ, Gia Lâm, Hà Nội"
