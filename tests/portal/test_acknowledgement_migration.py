@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import flask_migrate
@@ -16,9 +16,8 @@ import sqlalchemy as sa
 
 from inspections import create_app
 from inspections.extensions import db as _db
-from inspections.visits.models import Inspection
 from tests.conftest import _is_postgres, settings_for
-from tests.factories import Factory, days_from_now
+from tests.factories import days_from_now
 
 BEFORE, AFTER = "0009_session_version", "0010_acknowledgement_unique"
 INSERT = sa.text(
@@ -56,27 +55,35 @@ class _Visit:
     unit_id: int
 
 
-def _visit(inspection: Inspection, at: datetime) -> _Visit:
-    visit_id = _db.session.execute(
-        sa.text(
-            "INSERT INTO visits (inspection_id, starts_at, ends_at, slot, status, fixed, version, created_at)"
-            " VALUES (:i, :s, :e, 'morning', 'approved', :f, 1, :s) RETURNING id"
-        ),
-        {"i": inspection.id, "s": at, "e": at + timedelta(hours=4), "f": False},
-    ).scalar_one()
-    return _Visit(visit_id, inspection.unit_id)
+def _row(table: str, **values: object) -> int:
+    """A row as the 0009 schema has it: the models know later columns (a unit's address...)."""
+    names = ", ".join(values)
+    marks = ", ".join(f":{k}" for k in values)
+    statement = sa.text(f"INSERT INTO {table} ({names}) VALUES ({marks}) RETURNING id")  # noqa: S608
+    return _db.session.execute(statement, values).scalar_one()
+
+
+def _visit(plan_id: int, n: int, at: datetime) -> _Visit:
+    now = days_from_now(0)
+    unit_id = _row("units", code=f"u{n}", name=f"Đơn vị {n}", search_name=f"don vi {n}", kind="district",
+                   active=True, created_at=now)  # fmt: skip
+    team_id = _row("teams", plan_id=plan_id, name=f"Đoàn {n}", kind="joint", visits_per_day=1, created_at=now)
+    inspection_id = _row("inspections", plan_id=plan_id, team_id=team_id, unit_id=unit_id, kind="joint",
+                         status="scheduled", drawn=False, created_at=now)  # fmt: skip
+    visit_id = _row("visits", inspection_id=inspection_id, starts_at=at, ends_at=at + timedelta(hours=4),
+                    slot="morning", status="approved", fixed=False, version=1, created_at=at)  # fmt: skip
+    return _Visit(visit_id, unit_id)
 
 
 def test_0010_keeps_the_first_acknowledgement_of_each_visit(scratch_url, tmp_path):
     app = create_app(settings_for(scratch_url, tmp_path), instance_path=str(tmp_path))
     with app.app_context():
         flask_migrate.upgrade(revision=BEFORE)
-        make = Factory(_db)
-        unit = make.unit()
-        team = make.team(make.plan())
-        # The visits as the 0009 schema has them (the models know the later columns).
-        first = _visit(make.inspection(team, unit), days_from_now(3))
-        second = _visit(make.inspection(make.team(team.plan, team.kind), make.unit()), days_from_now(4))
+        plan_id = _row("plans", year=2019, title="Kế hoạch 2019", window_start=date(2019, 3, 1),
+                       window_end=date(2019, 12, 20), content_areas="", status="approved",
+                       notice_working_days=5, created_at=days_from_now(0))  # fmt: skip
+        first = _visit(plan_id, 1, days_from_now(3))
+        second = _visit(plan_id, 2, days_from_now(4))
         _db.session.commit()
         at = days_from_now(0)
         for visit in (first, first, second, first, second):
@@ -87,11 +94,11 @@ def test_0010_keeps_the_first_acknowledgement_of_each_visit(scratch_url, tmp_pat
         flask_migrate.upgrade(revision=AFTER)
         assert _acks() == kept
         with pytest.raises(sa.exc.IntegrityError):
-            _db.session.execute(INSERT, {"v": first.id, "u": unit.id, "at": at})
+            _db.session.execute(INSERT, {"v": first.id, "u": first.unit_id, "at": at})
         _db.session.rollback()
 
         flask_migrate.downgrade(revision=BEFORE)  # and back: the rows stay, the rule goes
-        _db.session.execute(INSERT, {"v": first.id, "u": unit.id, "at": at})
+        _db.session.execute(INSERT, {"v": first.id, "u": first.unit_id, "at": at})
         _db.session.commit()
         assert len(_acks()) == 3
         _db.session.remove()
