@@ -70,10 +70,9 @@ from inspections.scheduling.services import (
     request_proposal,
     team_first_day,
     team_items_page,
-    visit_placement,
 )
 from inspections.teams.models import Team
-from inspections.visits.models import Inspection, InspectionKind, Slot, Visit, VisitStatus
+from inspections.visits.models import Slot, VisitStatus
 from inspections.web import flash_form_errors, load_visit, send_task, service_call, wants_json
 
 
@@ -134,7 +133,7 @@ def schedule(plan_id: int) -> str:
     items = None
     if team is not None:
         visits, proposed = plan_schedule(plan, proposal, *shown, team_id=team.id)
-        entries = [_visit_entry(v) for v in visits] + [_item_entry(i) for i in proposed]
+        entries = [views.visit_entry(v) for v in visits] + [views.item_entry(i) for i in proposed]
         items = team_items_page(proposal, team.id, order=read_order(request.args, ITEM_SORTS, "day"))
     return render_template(
         "scheduling/schedule.html",
@@ -205,33 +204,6 @@ def add_blackout(plan_id: int) -> BaseResponse:
 MAX_RANGE_DAYS = 62
 
 
-def _title(slot: Slot, inspection: Inspection) -> str:
-    """An entry's text, as the server-rendered grid writes it (_calendar.html)."""
-    title = f"{label(slot)}: {inspection.unit.name}"
-    return f"{title} ({_('surprise')})" if inspection.kind == InspectionKind.SURPRISE else title
-
-
-def _visit_entry(visit: Visit) -> views.Entry:
-    return views.Entry(visit_placement(visit).day, visit.slot, visit.inspection, visit=visit)
-
-
-def _item_entry(item: ProposalItem) -> views.Entry:
-    return views.Entry(item.day, item.slot, item.inspection, item=item)
-
-
-def _visit_event(visit: Visit) -> dict[str, object]:
-    return views.event(_visit_entry(visit), title=_title(visit.slot, visit.inspection))
-
-
-def _item_event(item: ProposalItem) -> dict[str, object]:
-    """A proposed item, draggable: its move goes to `move`, like the form's."""
-    return views.event(
-        _item_entry(item),
-        title=_title(item.slot, item.inspection),
-        move_url=url_for(".move", item_id=item.id),
-    )
-
-
 def _bad_request(message: str) -> tuple[Response, int]:
     return jsonify(error=message), 400
 
@@ -287,7 +259,7 @@ def schedule_events(plan_id: int) -> dict[str, object] | tuple[Response, int]:
         return _range_error()
     visits, items = plan_schedule(plan, latest_proposal(plan), *days, team_id=team_id)
     return {
-        "events": [_visit_event(v) for v in visits] + [_item_event(i) for i in items],
+        "events": [views.visit_event(v) for v in visits] + [views.item_event(i) for i in items],
         "full": len(visits) >= GRID_LIMIT or len(items) >= GRID_LIMIT,
     }
 
@@ -308,7 +280,7 @@ def my_calendar_events() -> dict[str, object] | tuple[Response, int]:
     if days is None:
         return _range_error()
     visits = calendar_grid(current_user, *days, team_id)
-    return {"events": [_visit_event(v) for v in visits[:GRID_LIMIT]], "full": len(visits) > GRID_LIMIT}
+    return {"events": [views.visit_event(v) for v in visits[:GRID_LIMIT]], "full": len(visits) > GRID_LIMIT}
 
 
 @bp.get("/plans/<int:plan_id>/schedule/progress")
@@ -366,7 +338,7 @@ def move(item_id: int) -> BaseResponse | tuple[Response, int]:
     if not done:
         return jsonify(ok=False, message=str(done.error)), 422
     when = f"{show_date(item.day)} {label(item.slot)}"
-    return jsonify(ok=True, message=moved, event=_item_event(item), when=when)
+    return jsonify(ok=True, message=moved, event=views.item_event(item), when=when)
 
 
 @bp.post("/schedule/proposals/<int:proposal_id>/approve")
@@ -398,7 +370,7 @@ def my_calendar() -> str:
     teams = [] if current_user.role == Role.UNIT_CONTACT else calendar_teams(current_user, month, last)
     team_id = _team_filter(teams)
     visits = calendar_grid(current_user, month, last, team_id)
-    entries = [_visit_entry(v) for v in visits[:GRID_LIMIT]]
+    entries = [views.visit_entry(v) for v in visits[:GRID_LIMIT]]
     page = calendar_page(
         current_user, month, last, team_id, order=read_order(request.args, VISIT_SORTS, "time")
     )

@@ -40,6 +40,19 @@ def _queue(page) -> list[dict]:
     return sorted(page.evaluate(QUEUE), key=lambda i: int(i["key"].rsplit(":", 1)[1]))
 
 
+def _leader_records(db, field, criterion) -> None:
+    """The leader, online, records the criterion: a member's queued save of it will clash."""
+    services.save_visit_finding(
+        field.visit,
+        criterion_id=criterion.id,
+        result="observation",
+        text="Niêm yết chưa đầy đủ",
+        expected_version=None,
+        actor=field.leader,
+    )
+    db.session.commit()
+
+
 def test_findings_and_photos_made_offline_survive_a_reload_and_a_refusal(app, db, make, live_server, browser):
     field = fieldwork.build(make, db)
     first, second = field.criteria(db)[:2]
@@ -74,15 +87,7 @@ def test_findings_and_photos_made_offline_survive_a_reload_and_a_refusal(app, db
         assert queued[0]["fields"]["text"] == "Không niêm yết thủ tục tại bộ phận một cửa"
 
         # Meanwhile the leader, online, records the second criterion: the member's save will clash.
-        services.save_visit_finding(
-            field.visit,
-            criterion_id=second.id,
-            result="observation",
-            text="Niêm yết chưa đầy đủ",
-            expected_version=None,
-            actor=field.leader,
-        )
-        db.session.commit()
+        _leader_records(db, field, second)
 
         # A reload without a network: the kept page, with the drafts and the photo still there.
         response = page.reload()
@@ -171,15 +176,7 @@ def test_a_refused_draft_is_discarded_only_after_the_page_s_own_dialog(app, db, 
         context.set_offline(True)
         one.get_by_label("Đạt", exact=True).check()
         expect(one.locator(".save-state.pending")).to_be_visible()
-        services.save_visit_finding(
-            field.visit,
-            criterion_id=first.id,
-            result="observation",
-            text="Niêm yết chưa đầy đủ",
-            expected_version=None,
-            actor=field.leader,
-        )
-        db.session.commit()
+        _leader_records(db, field, first)
         context.set_offline(False)
         expect(one.locator(".draft-badge")).to_be_visible(timeout=20_000)
 
